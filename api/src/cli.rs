@@ -1,0 +1,305 @@
+//! The `kinship` command line. Every command takes `--json` for machine-readable output on
+//! stdout; messages for people go to stderr; a failure exits non-zero with one readable line.
+
+use crate::config::Config;
+use crate::{server, telemetry};
+use clap::{Parser, Subcommand};
+use kinship_schema::api_keys::model as keys;
+use kinship_schema::auth::Scope;
+use kinship_schema::db::{Db, Id, migrations};
+use kinship_schema::organizations::model as organizations;
+use kinship_schema::relay::{NodeKind, decode_id_of};
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+/// Kinship: the GraphQL backend for recovery support groups.
+#[derive(Debug, Parser)]
+#[command(name = "kinship", version, about)]
+pub struct Cli {
+    /// Print machine-readable JSON on stdout.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server (migrates the database first).
+    Serve {
+        /// Address to listen on (overrides KINSHIP_BIND).
+        #[arg(long)]
+        bind: Option<SocketAddr>,
+        /// Load demo data into an empty database and print a demo API key.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage organizations.
+    Org {
+        /// The organization command.
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
+    /// Manage API keys.
+    Key {
+        /// The key command.
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
+    /// Print the GraphQL schema (SDL).
+    Schema,
+}
+
+/// Organization commands.
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Create an organization and print its first admin API key (shown once).
+    Create {
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// Unique handle: lowercase letters, digits and hyphens.
+        #[arg(long)]
+        slug: String,
+    },
+}
+
+/// API key commands.
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Create an API key for an organization and print it (shown once).
+    Create {
+        /// The organization's slug.
+        #[arg(long)]
+        org: String,
+        /// Comma-separated scopes: admin, read, write.
+        #[arg(long, value_parser = Scope::parse_list)]
+        scopes: std::vec::Vec<Scope>,
+        /// A label for the key.
+        #[arg(long, default_value = "created with the CLI")]
+        name: String,
+    },
+    /// Revoke an API key by id (its UUID, or its GraphQL id).
+    Revoke {
+        /// The key's id.
+        id: String,
+    },
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("kinship: configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match cli.command {
+        Command::Serve { bind, demo } => serve(config, bind, demo, cli.json),
+        _ => run(cli, &config).map(|out| print!("{out}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("kinship: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Parses `args` (starting with the program name) and runs the command, returning its stdout.
+/// `serve` is not available here.
+pub fn run_args<I, T>(args: I, config: &Config) -> Result<String, String>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = Cli::try_parse_from(args).map_err(|e| e.to_string())?;
+    run(cli, config)
+}
+
+/// Runs every command but `serve`, returning what it prints on stdout.
+pub fn run(cli: Cli, config: &Config) -> Result<String, String> {
+    let json = cli.json;
+    let (value, text) = match cli.command {
+        Command::Serve { .. } => return Err("serve runs only from the binary".into()),
+        Command::Schema => return Ok(kinship_schema::sdl()),
+        Command::Migrate => {
+            let applied = migrate(config)?.1;
+            let text = if applied.is_empty() {
+                "The database is up to date.".to_owned()
+            } else {
+                format!("Applied {} migration(s): {}", applied.len(), applied.join(", "))
+            };
+            (json!({ "applied": applied }), text)
+        }
+        Command::Org {
+            command: OrgCommand::Create { name, slug },
+        } => {
+            let (db, _) = migrate(config)?;
+            let mut conn = db.conn().map_err(|e| e.to_string())?;
+            let (org, key) = organizations::create_with_admin_key(&mut conn, &name, &slug)
+                .map_err(|e| e.to_string())?;
+            (
+                json!({
+                    "organization": { "id": org.id, "slug": org.slug, "name": org.name },
+                    "apiKey": key.secret,
+                }),
+                format!(
+                    "Created organization '{}' (slug {}, id {}).\nIts admin API key, shown only now:\n  {}",
+                    org.name, org.slug, org.id, key.secret
+                ),
+            )
+        }
+        Command::Key {
+            command: KeyCommand::Create { org, scopes, name },
+        } => {
+            let (db, _) = migrate(config)?;
+            let mut conn = db.conn().map_err(|e| e.to_string())?;
+            let organization = organizations::find_by_slug(&mut conn, &org)
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("no organization with slug '{org}'"))?;
+            let key = keys::create(&mut conn, organization.id, &name, &scopes)
+                .map_err(|e| e.to_string())?;
+            (
+                json!({
+                    "apiKey": {
+                        "id": key.row.id,
+                        "organization": organization.slug,
+                        "scopes": key.row.scopes.split(',').collect::<Vec<_>>(),
+                    },
+                    "secret": key.secret,
+                }),
+                format!(
+                    "Created API key {} for '{}' with scopes {}.\nThe key, shown only now:\n  {}",
+                    key.row.id, organization.slug, key.row.scopes, key.secret
+                ),
+            )
+        }
+        Command::Key {
+            command: KeyCommand::Revoke { id },
+        } => {
+            let key_id = parse_key_id(&id)?;
+            let (db, _) = migrate(config)?;
+            let mut conn = db.conn().map_err(|e| e.to_string())?;
+            let row = keys::revoke_any(&mut conn, key_id).map_err(|e| e.to_string())?;
+            (
+                json!({ "apiKey": { "id": row.id, "revokedAt": row.revoked_at.map(|t| t.0) } }),
+                format!("Revoked API key {}.", row.id),
+            )
+        }
+    };
+    Ok(render(json, &value, &text))
+}
+
+fn render(json: bool, value: &Value, text: &str) -> String {
+    if json {
+        format!("{value}\n")
+    } else {
+        format!("{text}\n")
+    }
+}
+
+fn parse_key_id(id: &str) -> Result<Id, String> {
+    if let Ok(uuid) = uuid::Uuid::parse_str(id) {
+        return Ok(Id(uuid));
+    }
+    decode_id_of(NodeKind::ApiKey, &async_graphql::ID(id.to_owned()), "id")
+        .map_err(|_| format!("'{id}' is neither an API key's UUID nor its GraphQL id"))
+}
+
+/// Hides the password of a database URL for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}://{user}:***@{}", &url[..scheme], &url[at + 1..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Connects to the database and applies pending migrations.
+pub fn migrate(config: &Config) -> Result<(Db, Vec<String>), String> {
+    let db = Db::connect(&config.db_settings()).map_err(|e| {
+        format!(
+            "cannot connect to the database at {}: {e}",
+            redact(&config.database_url)
+        )
+    })?;
+    let mut conn = db.conn().map_err(|e| e.to_string())?;
+    let applied = migrations::run_pending(&mut conn)
+        .map_err(|e| format!("cannot migrate the database: {e}"))?;
+    drop(conn);
+    Ok((db, applied))
+}
+
+fn serve(mut config: Config, bind: Option<SocketAddr>, demo: bool, json: bool) -> Result<(), String> {
+    if let Some(bind) = bind {
+        config.bind = bind;
+    }
+    let telemetry = telemetry::init(&config)?;
+    let (db, applied) = migrate(&config)?;
+    if !applied.is_empty() {
+        tracing::info!(migrations = ?applied, "database migrated");
+    }
+    let demo = if demo {
+        let mut conn = db.conn().map_err(|e| e.to_string())?;
+        Some(kinship_schema::demo::load(&mut conn).map_err(|e| e.to_string())?)
+    } else {
+        None
+    };
+    let result = actix_web::rt::System::new().block_on(async move {
+        let (server, addrs) = server::start(&config, db)
+            .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
+        let base = addrs
+            .first()
+            .map(|a| format!("http://{a}"))
+            .unwrap_or_default();
+        let mut value = json!({ "url": format!("{base}/graphql"), "graphiql": format!("{base}/graphiql") });
+        let mut text = format!("Kinship is listening on {base}\n  GraphQL:  {base}/graphql\n  GraphiQL: {base}/graphiql");
+        if let Some(demo) = &demo {
+            value["demo"] = json!({
+                "organization": { "id": demo.organization.id, "slug": demo.organization.slug },
+                "apiKey": demo.key.secret,
+            });
+            text.push_str(&format!(
+                "\nDemo organization '{}' {}. Its admin API key (shown once):\n  {}\n\
+                 In GraphiQL, open Headers and paste {{\"Authorization\": \"Bearer {}\"}}",
+                demo.organization.slug,
+                if demo.loaded { "loaded" } else { "already present" },
+                demo.key.secret,
+                demo.key.secret,
+            ));
+        }
+        print!("{}", render(json, &value, &text));
+        server.await.map_err(|e| format!("server error: {e}"))
+    });
+    tracing::info!("server stopped");
+    telemetry.shutdown();
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            redact("postgres://kin:s3cret@db:5432/kinship"),
+            "postgres://kin:***@db:5432/kinship"
+        );
+        assert_eq!(redact("kinship.db"), "kinship.db");
+    }
+}

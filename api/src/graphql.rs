@@ -1,0 +1,294 @@
+//! `/graphql` over HTTP, following the GraphQL-over-HTTP draft: POST with `application/json`
+//! (single or batched), GET with query parameters for queries only. Responses are
+//! `application/graphql-response+json` when the client accepts it (request errors then answer
+//! `400`), `application/json` otherwise. Every refusal is a GraphQL error with a stable
+//! `extensions.code`.
+
+use crate::server::AppState;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, web};
+use async_graphql::parser::types::OperationType;
+use async_graphql::{BatchRequest, BatchResponse, Response, ServerError};
+use futures_util::StreamExt as _;
+use kinship_schema::auth::{Viewer, authenticate};
+use kinship_schema::error::ApiError;
+use kinship_schema::limits::{check_document, coded_error};
+use serde::Serialize;
+
+/// Codes of errors that stop a request before execution.
+const REQUEST_ERROR_CODES: [&str; 4] = [
+    "BAD_REQUEST",
+    "GRAPHQL_PARSE_FAILED",
+    "GRAPHQL_VALIDATION_FAILED",
+    "QUERY_TOO_COMPLEX",
+];
+
+/// The media type the client asked for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Format {
+    /// `application/graphql-response+json`: request errors answer 400.
+    GraphqlResponse,
+    /// `application/json`: every executed request answers 200.
+    Json,
+}
+
+impl Format {
+    fn negotiate(req: &HttpRequest) -> Format {
+        let accepts = req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("application/graphql-response+json"));
+        if accepts {
+            Format::GraphqlResponse
+        } else {
+            Format::Json
+        }
+    }
+
+    fn content_type(self) -> &'static str {
+        match self {
+            Format::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
+            Format::Json => "application/json; charset=utf-8",
+        }
+    }
+
+    fn respond(self, status: StatusCode, body: &impl Serialize) -> HttpResponse {
+        let mut response = HttpResponse::build(status);
+        response.content_type(self.content_type());
+        match status {
+            StatusCode::SERVICE_UNAVAILABLE => {
+                response.insert_header((header::RETRY_AFTER, "5"));
+            }
+            StatusCode::UNAUTHORIZED => {
+                response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+            }
+            StatusCode::METHOD_NOT_ALLOWED => {
+                response.insert_header((header::ALLOW, "POST"));
+            }
+            _ => {}
+        }
+        response.json(body)
+    }
+
+    /// A response carrying one error that stopped the request before execution.
+    fn error(self, status: StatusCode, error: ServerError) -> HttpResponse {
+        self.respond(status, &Response::from_errors(vec![error]))
+    }
+
+    /// The status of an executed request.
+    fn status_of<'a>(self, errors: impl Iterator<Item = &'a ServerError>) -> StatusCode {
+        let codes: Vec<&str> = errors.filter_map(error_code).collect();
+        if codes.contains(&"UNAVAILABLE") {
+            StatusCode::SERVICE_UNAVAILABLE
+        } else if self == Format::GraphqlResponse
+            && codes.iter().any(|c| REQUEST_ERROR_CODES.contains(c))
+        {
+            StatusCode::BAD_REQUEST
+        } else {
+            StatusCode::OK
+        }
+    }
+}
+
+fn error_code(error: &ServerError) -> Option<&str> {
+    match error.extensions.as_ref()?.get("code")? {
+        async_graphql::Value::String(code) => Some(code.as_str()),
+        _ => None,
+    }
+}
+
+fn api_error(error: ApiError) -> (StatusCode, ServerError) {
+    let status = match &error {
+        ApiError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+        ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    let error: async_graphql::Error = error.into();
+    let mut server_error = ServerError::new(error.message, None);
+    server_error.extensions = error.extensions;
+    (status, server_error)
+}
+
+fn bad_request(message: impl Into<String>) -> ServerError {
+    coded_error(message, "BAD_REQUEST", &[])
+}
+
+/// Who is calling: anonymous without an `Authorization` header, the API key of a valid
+/// bearer token, and an error for anything else.
+async fn resolve_viewer(req: &HttpRequest, state: &AppState) -> Result<Viewer, ApiError> {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return Ok(Viewer::Anonymous);
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            ApiError::Unauthenticated(
+                "the Authorization header must be `Bearer <token>`".into(),
+            )
+        })?;
+    authenticate(&state.db, token).await
+}
+
+/// `GET /graphql?query=...&variables=...&operationName=...`: queries only.
+pub async fn graphql_get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let format = Format::negotiate(&req);
+    match async_graphql::http::parse_query_string(req.query_string()) {
+        Ok(request) => execute(&req, &state, BatchRequest::Single(request), true, format).await,
+        Err(e) => format.error(
+            StatusCode::BAD_REQUEST,
+            bad_request(format!("cannot read a GraphQL request from the query string: {e}")),
+        ),
+    }
+}
+
+/// `POST /graphql` with an `application/json` body: one request or a batch (an array).
+pub async fn graphql_post(
+    req: HttpRequest,
+    mut payload: web::Payload,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let format = Format::negotiate(&req);
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    if !essence.eq_ignore_ascii_case("application/json") {
+        return format.error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            coded_error(
+                "send the GraphQL request as JSON with `Content-Type: application/json`",
+                "UNSUPPORTED_MEDIA_TYPE",
+                &[],
+            ),
+        );
+    }
+    let max = state.max_body_bytes;
+    let too_large = || {
+        format.error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            coded_error(
+                format!("the request body is larger than {max} bytes"),
+                "PAYLOAD_TOO_LARGE",
+                &[("max", max)],
+            ),
+        )
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|len| len > max) {
+        return too_large();
+    }
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let Ok(chunk) = chunk else {
+            return format.error(StatusCode::BAD_REQUEST, bad_request("the request body could not be read"));
+        };
+        if body.len() + chunk.len() > max {
+            return too_large();
+        }
+        body.extend_from_slice(&chunk);
+    }
+    match serde_json::from_slice::<BatchRequest>(&body) {
+        Ok(batch) => execute(&req, &state, batch, false, format).await,
+        Err(e) => format.error(
+            StatusCode::BAD_REQUEST,
+            bad_request(format!(
+                "the body is not a GraphQL request: {e}; expected {{\"query\": \"...\", \"variables\": {{...}}}}"
+            )),
+        ),
+    }
+}
+
+async fn execute(
+    req: &HttpRequest,
+    state: &AppState,
+    batch: BatchRequest,
+    over_get: bool,
+    format: Format,
+) -> HttpResponse {
+    let viewer = match resolve_viewer(req, state).await {
+        Ok(viewer) => viewer,
+        Err(e) => {
+            let (status, error) = api_error(e);
+            return format.error(status, error);
+        }
+    };
+    let limits = &state.limits;
+    let (mut requests, is_batch) = match batch {
+        BatchRequest::Single(request) => (vec![request], false),
+        BatchRequest::Batch(requests) => (requests, true),
+    };
+    if requests.len() > limits.max_batch || requests.is_empty() {
+        return format.error(
+            StatusCode::BAD_REQUEST,
+            coded_error(
+                format!("a batch holds 1 to {} operations", limits.max_batch),
+                "QUERY_TOO_COMPLEX",
+                &[("max", limits.max_batch)],
+            ),
+        );
+    }
+    let mut responses = Vec::with_capacity(requests.len());
+    for request in requests.iter_mut() {
+        responses.push(match check_document(request, limits) {
+            Err(error) => Some(Response::from_errors(vec![error])),
+            Ok(Some(OperationType::Mutation)) if over_get => {
+                return format.error(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    coded_error(
+                        "mutations are not allowed over GET; send them with POST",
+                        "METHOD_NOT_ALLOWED",
+                        &[],
+                    ),
+                );
+            }
+            Ok(_) => None,
+        });
+    }
+    let executions = requests.into_iter().zip(responses).map(|(request, checked)| {
+        let viewer = viewer.clone();
+        async move {
+            match checked {
+                Some(refused) => refused,
+                None => {
+                    let request = kinship_schema::prepare_request(request, &state.db, viewer);
+                    state.schema.execute(request).await
+                }
+            }
+        }
+    });
+    let responses = futures_util::future::join_all(executions).await;
+    let status = format.status_of(responses.iter().flat_map(|r| r.errors.iter()));
+    let mut http = if is_batch {
+        format.respond(status, &BatchResponse::Batch(responses))
+    } else {
+        format.respond(status, &responses.into_iter().next())
+    };
+    http.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    http
+}
+
+/// `GET /graphiql`: the in-browser IDE.
+pub async fn graphiql() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(
+            async_graphql::http::GraphiQLSource::build()
+                .endpoint("/graphql")
+                .title("Kinship GraphiQL")
+                .finish(),
+        )
+}

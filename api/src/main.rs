@@ -1,0 +1,5 @@
+//! The `kinship` binary.
+
+fn main() -> std::process::ExitCode {
+    kinship_api::cli::main()
+}

@@ -1,0 +1,95 @@
+//! The HTTP server: routes, shared state, and start-up.
+
+use crate::config::Config;
+use crate::graphql::{graphiql, graphql_get, graphql_post};
+use crate::health::{healthz, readyz};
+use crate::request_context::request_context;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpResponse, HttpServer, web};
+use kinship_schema::db::Db;
+use kinship_schema::limits::QueryLimits;
+use kinship_schema::{KinshipSchema, build_schema};
+use serde_json::json;
+use std::net::SocketAddr;
+
+/// What every handler shares: built once per process, not per worker.
+pub struct AppState {
+    /// The executable schema.
+    pub schema: KinshipSchema,
+    /// The database.
+    pub db: Db,
+    /// Query limits applied before execution.
+    pub limits: QueryLimits,
+    /// Largest request body accepted.
+    pub max_body_bytes: usize,
+}
+
+fn json_error(status: actix_web::http::StatusCode, code: &str, message: &str) -> HttpResponse {
+    HttpResponse::build(status).json(json!({
+        "errors": [{ "message": message, "extensions": { "code": code } }]
+    }))
+}
+
+async fn not_found() -> HttpResponse {
+    json_error(
+        actix_web::http::StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+        "no such route; the API is at /graphql and GraphiQL at /graphiql",
+    )
+}
+
+async fn graphql_method_not_allowed() -> HttpResponse {
+    let mut response = json_error(
+        actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
+        "METHOD_NOT_ALLOWED",
+        "use POST (or GET for queries)",
+    );
+    response.headers_mut().insert(
+        actix_web::http::header::ALLOW,
+        actix_web::http::header::HeaderValue::from_static("GET, POST"),
+    );
+    response
+}
+
+async fn to_graphiql() -> HttpResponse {
+    HttpResponse::Found()
+        .insert_header((actix_web::http::header::LOCATION, "/graphiql"))
+        .finish()
+}
+
+/// Registers every route of the service.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/graphql")
+            .route(web::post().to(graphql_post))
+            .route(web::get().to(graphql_get))
+            .default_service(web::to(graphql_method_not_allowed)),
+    )
+    .route("/graphiql", web::get().to(graphiql))
+    .route("/healthz", web::get().to(healthz))
+    .route("/readyz", web::get().to(readyz))
+    .route("/", web::get().to(to_graphiql));
+}
+
+/// Binds the listener and returns the server (not yet awaited) and the addresses it bound.
+/// The server stops gracefully on SIGTERM/SIGINT, letting requests in flight finish.
+pub fn start(config: &Config, db: Db) -> std::io::Result<(actix_web::dev::Server, Vec<SocketAddr>)> {
+    let state = web::Data::new(AppState {
+        schema: build_schema(db.clone(), &config.limits),
+        db,
+        limits: config.limits.clone(),
+        max_body_bytes: config.max_body_bytes,
+    });
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .wrap(from_fn(request_context))
+            .configure(routes)
+            .default_service(web::to(not_found))
+    })
+    .workers(config.workers)
+    .shutdown_timeout(config.shutdown_timeout.as_secs())
+    .bind(config.bind)?;
+    let addrs = server.addrs();
+    Ok((server.run(), addrs))
+}

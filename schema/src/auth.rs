@@ -1,0 +1,173 @@
+//! Who is asking ([`Viewer`]), what API keys may do ([`Scope`]), and the checks resolvers make.
+//!
+//! The HTTP layer turns the `Authorization: Bearer <token>` header into a `Viewer` with
+//! [`authenticate`] and attaches it to the request; resolvers read it with [`viewer`].
+
+use crate::api_keys::model as keys;
+use crate::db::{Db, Id};
+use crate::error::{ApiError, ApiResult};
+use async_graphql::{Context, Enum};
+
+/// What an API key may do. `ADMIN` includes every other scope.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scope {
+    /// Manage the organization's API keys and settings; includes every other scope.
+    Admin,
+    /// Read the organization's non-public data (members, private groups, reports).
+    Read,
+    /// Create and change the organization's data (groups, members, meetings).
+    Write,
+}
+
+impl Scope {
+    /// Every scope, in display order.
+    pub const ALL: [Scope; 3] = [Scope::Admin, Scope::Read, Scope::Write];
+
+    /// The scope's name in the CLI and in storage: `admin`, `read`, `write`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Admin => "admin",
+            Scope::Read => "read",
+            Scope::Write => "write",
+        }
+    }
+
+    /// Parses a comma-separated list such as `read,write`; duplicates collapse, order is
+    /// normalised. An empty or unknown entry is an error naming the allowed scopes.
+    pub fn parse_list(text: &str) -> Result<Vec<Scope>, String> {
+        let mut scopes = Vec::new();
+        for part in text.split(',').map(str::trim) {
+            let scope = Scope::ALL
+                .into_iter()
+                .find(|s| s.as_str().eq_ignore_ascii_case(part))
+                .ok_or_else(|| {
+                    format!("unknown scope '{part}'; expected a comma-separated list of admin, read, write")
+                })?;
+            scopes.push(scope);
+        }
+        scopes.sort();
+        scopes.dedup();
+        Ok(scopes)
+    }
+
+    /// The storage form of a list: `admin,read`.
+    pub fn join(scopes: &[Scope]) -> String {
+        scopes
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+/// The caller of one request.
+#[derive(Debug, Clone, Default)]
+pub enum Viewer {
+    /// No credentials: sees the public directory only.
+    #[default]
+    Anonymous,
+    /// An organization's API key.
+    ApiKey {
+        /// The key's id.
+        key_id: Id,
+        /// The organization the key belongs to.
+        organization_id: Id,
+        /// What the key may do.
+        scopes: Vec<Scope>,
+    },
+}
+
+impl Viewer {
+    /// The organization the caller acts for, if any.
+    pub fn organization_id(&self) -> Option<Id> {
+        match self {
+            Viewer::Anonymous => None,
+            Viewer::ApiKey {
+                organization_id, ..
+            } => Some(*organization_id),
+        }
+    }
+
+    /// The scopes the caller holds.
+    pub fn scopes(&self) -> &[Scope] {
+        match self {
+            Viewer::Anonymous => &[],
+            Viewer::ApiKey { scopes, .. } => scopes,
+        }
+    }
+
+    /// Whether the caller holds `scope` (directly or through `ADMIN`).
+    pub fn has_scope(&self, scope: Scope) -> bool {
+        let scopes = self.scopes();
+        scopes.contains(&Scope::Admin) || scopes.contains(&scope)
+    }
+
+    /// The caller's organization, if it holds `scope`: `UNAUTHENTICATED` for anonymous
+    /// callers, `FORBIDDEN` for a key without the scope.
+    pub fn require_scope(&self, scope: Scope) -> ApiResult<Id> {
+        let Some(organization_id) = self.organization_id() else {
+            return Err(ApiError::Unauthenticated(
+                "this needs an API key: send `Authorization: Bearer <key>`".into(),
+            ));
+        };
+        if !self.has_scope(scope) {
+            return Err(ApiError::Forbidden(format!(
+                "this API key lacks the '{}' scope",
+                scope.as_str()
+            )));
+        }
+        Ok(organization_id)
+    }
+}
+
+/// The viewer attached to the current request (anonymous if none was attached).
+pub fn viewer<'a>(ctx: &Context<'a>) -> &'a Viewer {
+    static ANONYMOUS: Viewer = Viewer::Anonymous;
+    ctx.data_opt::<Viewer>().unwrap_or(&ANONYMOUS)
+}
+
+/// Resolves a bearer token to a viewer: an active API key, or `UNAUTHENTICATED`.
+pub async fn authenticate(db: &Db, token: &str) -> ApiResult<Viewer> {
+    let token = token.to_owned();
+    db.run(move |conn| {
+        let key = keys::find_active_by_secret(conn, &token)?.ok_or_else(|| {
+            ApiError::Unauthenticated("the API key is not valid or has been revoked".into())
+        })?;
+        keys::record_use(conn, &key)?;
+        Ok(Viewer::ApiKey {
+            key_id: key.id,
+            organization_id: key.organization_id,
+            scopes: key.scope_list(),
+        })
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scope_lists_are_normalised() {
+        assert_eq!(
+            Scope::parse_list("write, read,write"),
+            Ok(vec![Scope::Read, Scope::Write])
+        );
+        assert!(Scope::parse_list("read,owner").is_err());
+        assert!(Scope::parse_list("").is_err());
+    }
+
+    #[test]
+    fn admin_implies_every_scope() {
+        let viewer = Viewer::ApiKey {
+            key_id: Id::new(),
+            organization_id: Id::new(),
+            scopes: vec![Scope::Admin],
+        };
+        assert!(Scope::ALL.iter().all(|s| viewer.has_scope(*s)));
+        assert!(matches!(
+            Viewer::Anonymous.require_scope(Scope::Read),
+            Err(ApiError::Unauthenticated(_))
+        ));
+    }
+}

@@ -1,0 +1,106 @@
+//! The connection type: a diesel `MultiConnection` over PostgreSQL and SQLite, chosen by URL.
+
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, ConnectionError, PgConnection, SqliteConnection};
+use std::time::Duration;
+
+/// A connection to either supported database. Code that must use backend-only SQL matches on
+/// the variant; everything else uses the common diesel DSL.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    /// A PostgreSQL connection (`postgres://` or `postgresql://` URLs).
+    Pg(PgConnection),
+    /// A SQLite connection (any other URL is a file path, or `:memory:`).
+    Sqlite(SqliteConnection),
+}
+
+/// Which database a URL points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// PostgreSQL.
+    Postgres,
+    /// SQLite (embedded).
+    Sqlite,
+}
+
+impl Backend {
+    /// The backend a `DATABASE_URL` names: PostgreSQL for `postgres://`/`postgresql://`, else SQLite.
+    pub fn from_url(url: &str) -> Backend {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+}
+
+impl DbConnection {
+    /// The backend of this connection.
+    pub fn backend(&self) -> Backend {
+        match self {
+            DbConnection::Pg(_) => Backend::Postgres,
+            DbConnection::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+
+    /// Opens a connection, dispatching on the URL scheme so that the real error (for example
+    /// "connection refused") reaches the operator, and applying the per-connection settings.
+    pub fn open(url: &str, timeout: Duration) -> Result<DbConnection, ConnectionError> {
+        match Backend::from_url(url) {
+            Backend::Postgres => {
+                let url = with_connect_timeout(url, timeout);
+                PgConnection::establish(&url).map(DbConnection::Pg)
+            }
+            Backend::Sqlite => {
+                let path = url.strip_prefix("sqlite://").unwrap_or(url);
+                let mut conn = SqliteConnection::establish(path)?;
+                let busy_ms = timeout.as_millis();
+                conn.batch_execute(&format!(
+                    "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {busy_ms}; \
+                     PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+                ))
+                .map_err(ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+}
+
+/// Adds libpq's `connect_timeout` to a PostgreSQL URL unless the operator already set one, so an
+/// unreachable server fails fast instead of hanging.
+fn with_connect_timeout(url: &str, timeout: Duration) -> String {
+    if url.contains("connect_timeout=") {
+        return url.to_owned();
+    }
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}connect_timeout={}", timeout.as_secs().max(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connect_timeout_is_added_once() {
+        let t = Duration::from_secs(3);
+        assert_eq!(
+            with_connect_timeout("postgres://h/db", t),
+            "postgres://h/db?connect_timeout=3"
+        );
+        assert_eq!(
+            with_connect_timeout("postgres://h/db?sslmode=require", t),
+            "postgres://h/db?sslmode=require&connect_timeout=3"
+        );
+        assert_eq!(
+            with_connect_timeout("postgres://h/db?connect_timeout=9", t),
+            "postgres://h/db?connect_timeout=9"
+        );
+    }
+
+    #[test]
+    fn backend_follows_the_scheme() {
+        assert_eq!(Backend::from_url("postgresql://x/y"), Backend::Postgres);
+        assert_eq!(Backend::from_url("kinship.db"), Backend::Sqlite);
+        assert_eq!(Backend::from_url(":memory:"), Backend::Sqlite);
+    }
+}

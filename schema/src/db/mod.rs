@@ -1,0 +1,15 @@
+//! The data layer: one connection type over PostgreSQL or SQLite, its pool, the shared column
+//! types, the hand-written tables and the embedded migrations.
+//!
+//! Every diesel call made while serving a request goes through [`Db::run`], which takes a pooled
+//! connection on the blocking thread pool so that no async worker ever waits on the database.
+
+mod connection;
+pub mod migrations;
+mod pool;
+pub mod tables;
+mod types;
+
+pub use connection::{Backend, DbConnection, MultiBackend};
+pub use pool::{Db, DbSettings};
+pub use types::{Id, Ts};

@@ -1,0 +1,149 @@
+//! The data layer: both migration folders describe the same tables, every migration goes up,
+//! down and up again, and an unreachable database gives readable errors instead of hangs.
+
+use diesel::sql_types::{Integer, Text};
+use diesel::{QueryableByName, RunQueryDsl};
+use kinship_schema::db::{DbConnection, migrations};
+use kinship_tests::serde_json::{Value, json};
+use kinship_tests::{Backend, TestApp, TestDatabase, code, test_config};
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+#[derive(QueryableByName, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Column {
+    #[diesel(sql_type = Text)]
+    table_name: String,
+    #[diesel(sql_type = Text)]
+    column_name: String,
+    #[diesel(sql_type = Integer)]
+    not_null: i32,
+}
+
+fn open(db: &TestDatabase) -> DbConnection {
+    DbConnection::open(&db.url, Duration::from_secs(5)).expect("connect")
+}
+
+/// Every (table, column, NOT NULL) of the application's tables.
+fn columns(conn: &mut DbConnection) -> BTreeSet<Column> {
+    let rows: Vec<Column> = match conn {
+        DbConnection::Pg(pg) => diesel::sql_query(
+            "SELECT table_name::text AS table_name, column_name::text AS column_name, \
+             CASE WHEN is_nullable = 'NO' THEN 1 ELSE 0 END AS not_null \
+             FROM information_schema.columns \
+             WHERE table_schema = 'public' AND table_name <> '__diesel_schema_migrations'",
+        )
+        .load(pg),
+        DbConnection::Sqlite(lite) => diesel::sql_query(
+            "SELECT m.name AS table_name, p.name AS column_name, p.\"notnull\" AS not_null \
+             FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
+             AND m.name <> '__diesel_schema_migrations'",
+        )
+        .load(lite),
+    }
+    .expect("introspect");
+    rows.into_iter().collect()
+}
+
+fn migrated_columns(backend: Backend) -> Option<BTreeSet<Column>> {
+    let db = TestDatabase::create(backend)?;
+    let mut conn = open(&db);
+    migrations::run_pending(&mut conn).expect("migrate");
+    Some(columns(&mut conn))
+}
+
+#[test]
+fn both_migration_folders_yield_the_same_tables_and_columns() {
+    let sqlite = migrated_columns(Backend::Sqlite).expect("SQLite always runs");
+    assert!(sqlite.iter().any(|c| c.table_name == "organizations"));
+    let Some(postgres) = migrated_columns(Backend::Postgres) else {
+        eprintln!("skipped: {} is not set", kinship_tests::POSTGRES_URL_VAR);
+        return;
+    };
+    let only_sqlite: Vec<_> = sqlite.difference(&postgres).collect();
+    let only_postgres: Vec<_> = postgres.difference(&sqlite).collect();
+    assert!(
+        only_sqlite.is_empty() && only_postgres.is_empty(),
+        "migrations differ:\n only in SQLite: {only_sqlite:?}\n only in PostgreSQL: {only_postgres:?}"
+    );
+}
+
+fn up_down_up(backend: Backend) {
+    let Some(db) = TestDatabase::create(backend) else {
+        eprintln!("skipped: {} is not set", kinship_tests::POSTGRES_URL_VAR);
+        return;
+    };
+    let mut conn = open(&db);
+    let applied = migrations::run_pending(&mut conn).expect("up");
+    assert!(!applied.is_empty());
+    let after_up = columns(&mut conn);
+    let reverted = migrations::revert_all(&mut conn).expect("down");
+    assert_eq!(reverted.len(), applied.len(), "every migration goes down");
+    assert!(columns(&mut conn).is_empty(), "down removes every table");
+    migrations::run_pending(&mut conn).expect("up again");
+    assert_eq!(columns(&mut conn), after_up);
+}
+
+#[test]
+fn every_migration_goes_up_down_and_up_on_sqlite() {
+    up_down_up(Backend::Sqlite);
+}
+
+#[test]
+fn every_migration_goes_up_down_and_up_on_postgres() {
+    up_down_up(Backend::Postgres);
+}
+
+#[test]
+fn an_unreachable_database_is_reported_at_start_without_hanging() {
+    let config = test_config("postgres://kinship:secret@127.0.0.1:1/kinship");
+    let started = Instant::now();
+    let error = kinship_api::cli::migrate(&config).err().expect("no database there");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(error.contains("cannot connect to the database"), "{error}");
+    assert!(error.contains("kinship:***@127.0.0.1:1"), "the password is hidden: {error}");
+    assert!(!error.contains("secret"), "{error}");
+    assert!(error.to_lowercase().contains("refused"), "the real cause is kept: {error}");
+}
+
+#[test]
+fn a_database_lost_at_request_time_answers_unavailable() {
+    let Some(mut app) = TestApp::start(Backend::Postgres, |_| {}) else {
+        eprintln!("skipped: {} is not set", kinship_tests::POSTGRES_URL_VAR);
+        return;
+    };
+    let key = app.admin_key("clinic");
+    app.query(Some(&key), "{ viewer { kind } }", json!({}));
+    app.database.drop_now();
+
+    let started = Instant::now();
+    let ready = app.client.get(app.url("/readyz")).send().expect("answer");
+    assert_eq!(ready.status(), 503);
+    let (status, body): (u16, Value) = app.post(Some(&key), "{ viewer { kind } }", json!({}));
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(code(&body["errors"][0]), "UNAVAILABLE");
+    assert!(!body.to_string().contains("kinship_test_"), "no internals leak: {body}");
+    assert!(started.elapsed() < Duration::from_secs(15), "no hang");
+    let anonymous = app.query(None, "{ viewer { kind } }", json!({}));
+    assert_eq!(anonymous["viewer"]["kind"], "ANONYMOUS", "public answers need no database");
+}
+
+#[test]
+fn ids_and_timestamps_round_trip_on_both_backends() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some(db) = TestDatabase::create(backend) else {
+            continue;
+        };
+        let mut conn = open(&db);
+        migrations::run_pending(&mut conn).expect("migrate");
+        let (org, key) = kinship_schema::organizations::model::create_with_admin_key(&mut conn, "Round Trip", "round-trip")
+            .expect("create");
+        let found = kinship_schema::organizations::model::find_by_slug(&mut conn, "round-trip")
+            .expect("query")
+            .expect("found");
+        assert_eq!(found.id, org.id, "{backend:?}");
+        assert_eq!(found.created_at, org.created_at, "{backend:?}");
+        let keys = kinship_schema::api_keys::model::find_many(&mut conn, &[key.row.id]).expect("keys");
+        assert_eq!(keys[0].created_at, key.row.created_at, "{backend:?}");
+    }
+}

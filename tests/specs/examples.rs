@@ -1,0 +1,63 @@
+//! Every `examples/queries/*.graphql` runs against the demo data without errors, and the client
+//! snippets in `examples/clients/` work against a real server.
+//!
+//! A query file may start with comment lines that say how to run it:
+//! `# auth: demo-admin` (send the demo organization's admin key) and
+//! `# variables: { ... }` (JSON variables).
+
+use kinship_tests::serde_json::{self, Value, json};
+use kinship_tests::spec;
+use std::path::{Path, PathBuf};
+
+fn examples_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples")
+}
+
+fn header(text: &str, key: &str) -> Option<String> {
+    text.lines()
+        .take_while(|l| l.starts_with('#'))
+        .find_map(|l| l.strip_prefix('#')?.trim().strip_prefix(key).map(|v| v.trim().to_owned()))
+}
+
+spec!(every_example_query_runs_against_the_demo_data, |app| {
+    let key = app.load_demo();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(examples_dir().join("queries"))
+        .expect("examples/queries")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "graphql"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 3, "examples exist");
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("read example");
+        let token = match header(&text, "auth:").as_deref() {
+            Some("demo-admin") => Some(key.as_str()),
+            None => None,
+            Some(other) => panic!("{}: unknown auth '{other}'", file.display()),
+        };
+        let variables: Value = header(&text, "variables:")
+            .map(|v| serde_json::from_str(&v).expect("variables are JSON"))
+            .unwrap_or_else(|| json!({}));
+        let (status, body) = app.post(token, &text, variables);
+        assert_eq!(status, 200, "{}: {body}", file.display());
+        assert!(body.get("errors").is_none(), "{}: {body}", file.display());
+        assert!(body["data"].is_object(), "{}: {body}", file.display());
+    }
+});
+
+spec!(the_curl_and_python_clients_work, |app| {
+    let key = app.load_demo();
+    let clients = examples_dir().join("clients");
+    for (program, script) in [("bash", "viewer.sh"), ("python3", "viewer.py")] {
+        let output = std::process::Command::new(program)
+            .arg(clients.join(script))
+            .env("KINSHIP_URL", app.url("/graphql"))
+            .env("KINSHIP_API_KEY", &key)
+            .output()
+            .unwrap_or_else(|e| panic!("{program} runs: {e}"));
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success(), "{script}: {}", String::from_utf8_lossy(&output.stderr));
+        assert!(stdout.contains("\"API_KEY\""), "{script}: {stdout}");
+        assert!(stdout.contains("\"demo\""), "{script}: {stdout}");
+    }
+});

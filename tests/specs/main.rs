@@ -1,0 +1,10 @@
+//! Kinship's end-to-end specifications: each file is one capability, each `spec!` runs on
+//! SQLite and PostgreSQL against the real server over HTTP.
+
+mod api_keys;
+mod cli;
+mod database;
+mod examples;
+mod graphql_http;
+mod query_limits;
+mod schema_sdl;

@@ -1,0 +1,306 @@
+//! The test harness: [`TestApp`] starts the real Kinship server (the same routes, schema and
+//! database code as `kinship serve`) on an ephemeral port against a fresh database, and
+//! [`spec!`] runs one specification on SQLite and, when `KINSHIP_TEST_POSTGRES_URL` is set, on
+//! PostgreSQL (a new database per test, dropped afterwards).
+
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use kinship_api::config::Config;
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+pub use serde_json;
+
+/// The environment variable naming the PostgreSQL server tests may create databases on.
+pub const POSTGRES_URL_VAR: &str = "KINSHIP_TEST_POSTGRES_URL";
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A SQLite file in a fresh temporary directory.
+    Sqlite,
+    /// A fresh database on the server of `KINSHIP_TEST_POSTGRES_URL`.
+    Postgres,
+}
+
+/// A database made for one test, removed when dropped.
+pub struct TestDatabase {
+    /// The `DATABASE_URL` of the test database.
+    pub url: String,
+    backend: Backend,
+    dir: Option<PathBuf>,
+    pg_admin_url: Option<String>,
+    pg_name: Option<String>,
+}
+
+/// The URL of the database `name` on the same server as `url`.
+pub fn with_database_name(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let host_part = match base[scheme_end..].find('/') {
+        Some(slash) => &base[..scheme_end + slash],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{host_part}/{name}?{q}"),
+        None => format!("{host_part}/{name}"),
+    }
+}
+
+impl TestDatabase {
+    /// A fresh, empty database; `None` for PostgreSQL when `KINSHIP_TEST_POSTGRES_URL` is unset.
+    pub fn create(backend: Backend) -> Option<TestDatabase> {
+        let name = format!("kinship_test_{}", uuid::Uuid::new_v4().simple());
+        match backend {
+            Backend::Sqlite => {
+                let dir = std::env::temp_dir().join(&name);
+                std::fs::create_dir_all(&dir).expect("create a temporary directory");
+                Some(TestDatabase {
+                    url: dir.join("kinship.db").to_string_lossy().into_owned(),
+                    backend,
+                    dir: Some(dir),
+                    pg_admin_url: None,
+                    pg_name: None,
+                })
+            }
+            Backend::Postgres => {
+                let admin_url = std::env::var(POSTGRES_URL_VAR).ok()?;
+                let mut admin = PgConnection::establish(&admin_url)
+                    .unwrap_or_else(|e| panic!("{POSTGRES_URL_VAR}={admin_url}: {e}"));
+                diesel::sql_query(format!("CREATE DATABASE {name}"))
+                    .execute(&mut admin)
+                    .expect("create the test database");
+                Some(TestDatabase {
+                    url: with_database_name(&admin_url, &name),
+                    backend,
+                    dir: None,
+                    pg_admin_url: Some(admin_url),
+                    pg_name: Some(name),
+                })
+            }
+        }
+    }
+
+    /// Which backend this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Drops a PostgreSQL test database now, cutting its connections (to simulate an outage).
+    pub fn drop_now(&mut self) {
+        if let (Some(admin_url), Some(name)) = (self.pg_admin_url.as_ref(), self.pg_name.take())
+            && let Ok(mut admin) = PgConnection::establish(admin_url)
+        {
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut admin);
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        self.drop_now();
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// A configuration for tests: an ephemeral port, two workers, short timeouts.
+pub fn test_config(database_url: &str) -> Config {
+    let mut config = Config::from_lookup(|_| None).expect("default configuration");
+    config.database_url = database_url.to_owned();
+    config.bind = "127.0.0.1:0".parse().expect("address");
+    config.workers = 2;
+    config.pool_size = 4;
+    config.db_timeout = Duration::from_secs(2);
+    config.shutdown_timeout = Duration::from_secs(1);
+    config
+}
+
+/// The real server, running on its own thread against its own database.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`.
+    pub base_url: String,
+    /// The configuration it runs with (CLI commands in tests reuse it).
+    pub config: Config,
+    /// An HTTP client.
+    pub client: reqwest::blocking::Client,
+    server: actix_web::dev::ServerHandle,
+    thread: Option<JoinHandle<()>>,
+    /// The database; dropped after the server stops.
+    pub database: TestDatabase,
+}
+
+impl TestApp {
+    /// Starts the server on `backend` with the test configuration changed by `configure`;
+    /// `None` for PostgreSQL when `KINSHIP_TEST_POSTGRES_URL` is unset.
+    pub fn start(backend: Backend, configure: impl FnOnce(&mut Config)) -> Option<TestApp> {
+        let database = TestDatabase::create(backend)?;
+        let mut config = test_config(&database.url);
+        configure(&mut config);
+        let (db, _) = kinship_api::cli::migrate(&config).expect("connect and migrate");
+        let (sender, receiver) = mpsc::channel();
+        let server_config = config.clone();
+        let thread = std::thread::spawn(move || {
+            let result = actix_web::rt::System::new().block_on(async move {
+                let (server, addrs) =
+                    kinship_api::server::start(&server_config, db).expect("bind the server");
+                sender
+                    .send((server.handle(), addrs[0]))
+                    .expect("report the address");
+                server.await
+            });
+            result.expect("the server ran");
+        });
+        let (server, addr) = receiver
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the server started");
+        Some(TestApp {
+            base_url: format!("http://{addr}"),
+            config,
+            client: reqwest::blocking::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("client"),
+            server,
+            thread: Some(thread),
+            database,
+        })
+    }
+
+    /// The URL of `path` on this server.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
+    }
+
+    /// POSTs a GraphQL request, with a bearer token when given; returns status and body.
+    pub fn post(&self, token: Option<&str>, query: &str, variables: Value) -> (u16, Value) {
+        let mut request = self
+            .client
+            .post(self.url("/graphql"))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().expect("the server answers");
+        let status = response.status().as_u16();
+        (status, response.json().expect("a JSON body"))
+    }
+
+    /// Runs a GraphQL operation that must succeed; returns its `data`.
+    pub fn query(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let (status, body) = self.post(token, query, variables);
+        assert_eq!(status, 200, "unexpected status; body: {body}");
+        assert!(body.get("errors").is_none(), "unexpected errors: {body}");
+        body["data"].clone()
+    }
+
+    /// Runs a GraphQL operation that must fail; returns its first error.
+    pub fn query_error(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let (_, body) = self.post(token, query, variables);
+        body["errors"][0].clone()
+    }
+
+    /// Runs a CLI command (`["org", "create", ...]`) against this app's database; with `--json`
+    /// its output is parsed.
+    pub fn cli(&self, args: &[&str]) -> Result<String, String> {
+        let argv = std::iter::once("kinship").chain(args.iter().copied());
+        kinship_api::cli::run_args(argv, &self.config)
+    }
+
+    /// Creates an organization with the CLI; returns its JSON (`organization`, `apiKey`).
+    pub fn create_org(&self, slug: &str) -> Value {
+        let out = self
+            .cli(&["--json", "org", "create", "--name", &format!("Org {slug}"), "--slug", slug])
+            .expect("org create");
+        serde_json::from_str(&out).expect("org create prints JSON")
+    }
+
+    /// Loads the demo data (as `kinship serve --demo` does); returns the demo admin key.
+    pub fn load_demo(&self) -> String {
+        let (db, _) = kinship_api::cli::migrate(&self.config).expect("connect");
+        let mut conn = db.conn().expect("a connection");
+        kinship_schema::demo::load(&mut conn).expect("demo data").key.secret
+    }
+
+    /// Creates an organization and returns its admin key.
+    pub fn admin_key(&self, slug: &str) -> String {
+        self.create_org(slug)["apiKey"]
+            .as_str()
+            .expect("an API key")
+            .to_owned()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let stop = self.server.stop(false);
+        let _ = actix_web::rt::System::new().block_on(stop);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// The error code of a GraphQL error.
+pub fn code(error: &Value) -> &str {
+    error["extensions"]["code"].as_str().unwrap_or("")
+}
+
+/// Declares a specification that runs on SQLite and on PostgreSQL:
+/// `spec!(name, |app| { ... })`, or with a configuration change:
+/// `spec!(name, config = |c| c.limits.max_depth = 5, |app| { ... })`.
+#[macro_export]
+macro_rules! spec {
+    ($name:ident, |$app:ident| $body:block) => {
+        $crate::spec!($name, config = |_| {}, |$app| $body);
+    };
+    ($name:ident, config = $configure:expr, |$app:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[test]
+            fn sqlite() {
+                let $app = $crate::TestApp::start($crate::Backend::Sqlite, $configure)
+                    .expect("SQLite always runs");
+                $body
+            }
+
+            #[test]
+            fn postgres() {
+                let Some($app) = $crate::TestApp::start($crate::Backend::Postgres, $configure)
+                else {
+                    eprintln!("skipped: {} is not set", $crate::POSTGRES_URL_VAR);
+                    return;
+                };
+                $body
+            }
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_names_are_replaced() {
+        assert_eq!(
+            with_database_name("postgres://postgres@127.0.0.1:5432/postgres", "t1"),
+            "postgres://postgres@127.0.0.1:5432/t1"
+        );
+        assert_eq!(
+            with_database_name("postgres://u:p@h/db?sslmode=disable", "t2"),
+            "postgres://u:p@h/t2?sslmode=disable"
+        );
+        assert_eq!(with_database_name("postgres://h", "t3"), "postgres://h/t3");
+    }
+}
