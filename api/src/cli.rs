@@ -78,8 +78,8 @@ pub enum KeyCommand {
         #[arg(long)]
         org: String,
         /// Comma-separated scopes: admin, read, write.
-        #[arg(long, value_parser = Scope::parse_list)]
-        scopes: std::vec::Vec<Scope>,
+        #[arg(long, required = true, value_delimiter = ',', value_parser = Scope::parse)]
+        scopes: Vec<Scope>,
         /// A label for the key.
         #[arg(long, default_value = "created with the CLI")]
         name: String,
@@ -144,9 +144,9 @@ pub fn run(cli: Cli, config: &Config) -> Result<String, String> {
             command: OrgCommand::Create { name, slug },
         } => {
             let (db, _) = migrate(config)?;
-            let mut conn = db.conn().map_err(|e| e.to_string())?;
+            let mut conn = db.conn().map_err(|e| e.message())?;
             let (org, key) = organizations::create_with_admin_key(&mut conn, &name, &slug)
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| e.message())?;
             (
                 json!({
                     "organization": { "id": org.id, "slug": org.slug, "name": org.name },
@@ -162,12 +162,12 @@ pub fn run(cli: Cli, config: &Config) -> Result<String, String> {
             command: KeyCommand::Create { org, scopes, name },
         } => {
             let (db, _) = migrate(config)?;
-            let mut conn = db.conn().map_err(|e| e.to_string())?;
+            let mut conn = db.conn().map_err(|e| e.message())?;
             let organization = organizations::find_by_slug(&mut conn, &org)
-                .map_err(|e| e.to_string())?
+                .map_err(|e| e.message())?
                 .ok_or_else(|| format!("no organization with slug '{org}'"))?;
             let key = keys::create(&mut conn, organization.id, &name, &scopes)
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| e.message())?;
             (
                 json!({
                     "apiKey": {
@@ -188,8 +188,8 @@ pub fn run(cli: Cli, config: &Config) -> Result<String, String> {
         } => {
             let key_id = parse_key_id(&id)?;
             let (db, _) = migrate(config)?;
-            let mut conn = db.conn().map_err(|e| e.to_string())?;
-            let row = keys::revoke_any(&mut conn, key_id).map_err(|e| e.to_string())?;
+            let mut conn = db.conn().map_err(|e| e.message())?;
+            let row = keys::revoke_any(&mut conn, key_id).map_err(|e| e.message())?;
             (
                 json!({ "apiKey": { "id": row.id, "revokedAt": row.revoked_at.map(|t| t.0) } }),
                 format!("Revoked API key {}.", row.id),
@@ -237,7 +237,7 @@ pub fn migrate(config: &Config) -> Result<(Db, Vec<String>), String> {
             redact(&config.database_url)
         )
     })?;
-    let mut conn = db.conn().map_err(|e| e.to_string())?;
+    let mut conn = db.conn().map_err(|e| e.message())?;
     let applied = migrations::run_pending(&mut conn)
         .map_err(|e| format!("cannot migrate the database: {e}"))?;
     drop(conn);
@@ -254,8 +254,8 @@ fn serve(mut config: Config, bind: Option<SocketAddr>, demo: bool, json: bool) -
         tracing::info!(migrations = ?applied, "database migrated");
     }
     let demo = if demo {
-        let mut conn = db.conn().map_err(|e| e.to_string())?;
-        Some(kinship_schema::demo::load(&mut conn).map_err(|e| e.to_string())?)
+        let mut conn = db.conn().map_err(|e| e.message())?;
+        Some(kinship_schema::demo::load(&mut conn).map_err(|e| e.message())?)
     } else {
         None
     };

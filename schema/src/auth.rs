@@ -32,19 +32,19 @@ impl Scope {
         }
     }
 
+    /// Parses one scope name (`read`); an unknown name is an error naming the allowed ones.
+    pub fn parse(name: &str) -> Result<Scope, String> {
+        let name = name.trim();
+        Scope::ALL
+            .into_iter()
+            .find(|s| s.as_str().eq_ignore_ascii_case(name))
+            .ok_or_else(|| format!("unknown scope '{name}'; the scopes are admin, read, write"))
+    }
+
     /// Parses a comma-separated list such as `read,write`; duplicates collapse, order is
     /// normalised. An empty or unknown entry is an error naming the allowed scopes.
     pub fn parse_list(text: &str) -> Result<Vec<Scope>, String> {
-        let mut scopes = Vec::new();
-        for part in text.split(',').map(str::trim) {
-            let scope = Scope::ALL
-                .into_iter()
-                .find(|s| s.as_str().eq_ignore_ascii_case(part))
-                .ok_or_else(|| {
-                    format!("unknown scope '{part}'; expected a comma-separated list of admin, read, write")
-                })?;
-            scopes.push(scope);
-        }
+        let mut scopes = text.split(',').map(Scope::parse).collect::<Result<Vec<_>, _>>()?;
         scopes.sort();
         scopes.dedup();
         Ok(scopes)

@@ -5,22 +5,20 @@
 //! (body too large, malformed JSON) are the HTTP layer's, in `kinship-api`, with the same codes.
 //! Internal details (SQL, connection errors) are logged here and never sent to the client.
 
-use async_graphql::ErrorExtensions;
-
 /// A failure a caller can act on, or an internal one whose details stay in the log.
-#[derive(Debug, Clone, thiserror::Error)]
+///
+/// It deliberately does not implement `Display`: that keeps async-graphql's blanket
+/// `From<impl Display>` away, so `?` in a resolver always goes through the conversion below
+/// and never loses the code. Use [`ApiError::message`] for the text.
+#[derive(Debug, Clone)]
 pub enum ApiError {
     /// No valid credentials: a wrong, expired or revoked token, or none where one is needed.
-    #[error("{0}")]
     Unauthenticated(String),
     /// The caller is known but may not do this (missing scope, another tenant's object).
-    #[error("{0}")]
     Forbidden(String),
     /// The object does not exist, or the caller may not know that it exists.
-    #[error("{0}")]
     NotFound(String),
     /// An argument is wrong; `field` names it in the input's terms.
-    #[error("{message}")]
     BadUserInput {
         /// The input field, as the client spelled it (`input.slug`).
         field: String,
@@ -28,17 +26,32 @@ pub enum ApiError {
         message: String,
     },
     /// The change clashes with the current state (a taken slug, a full group).
-    #[error("{0}")]
     Conflict(String),
     /// The database cannot be reached or is saturated; retrying later may work.
-    #[error("the service is temporarily unavailable; try again shortly")]
     Unavailable(String),
     /// A bug or an unexpected state; the detail is only logged.
-    #[error("internal error; the X-Request-Id response header identifies it in the server log")]
     Internal(String),
 }
 
 impl ApiError {
+    /// The message shown to the client (never internal details).
+    pub fn message(&self) -> String {
+        match self {
+            ApiError::Unauthenticated(m)
+            | ApiError::Forbidden(m)
+            | ApiError::NotFound(m)
+            | ApiError::Conflict(m) => m.clone(),
+            ApiError::BadUserInput { field, message } => format!("{field}: {message}"),
+            ApiError::Unavailable(_) => {
+                "the service is temporarily unavailable; try again shortly".into()
+            }
+            ApiError::Internal(_) => {
+                "internal error; the X-Request-Id response header identifies it in the server log"
+                    .into()
+            }
+        }
+    }
+
     /// The stable `extensions.code` of this error.
     pub fn code(&self) -> &'static str {
         match self {
@@ -98,21 +111,19 @@ impl From<diesel::result::Error> for ApiError {
     }
 }
 
-impl ErrorExtensions for ApiError {
-    fn extend(&self) -> async_graphql::Error {
-        self.log();
-        async_graphql::Error::new(self.to_string()).extend_with(|_, ext| {
-            ext.set("code", self.code());
-            if let ApiError::BadUserInput { field, .. } = self {
-                ext.set("field", field.as_str());
-            }
-        })
-    }
-}
-
 impl From<ApiError> for async_graphql::Error {
     fn from(error: ApiError) -> async_graphql::Error {
-        error.extend()
+        error.log();
+        let mut extensions = async_graphql::ErrorExtensionValues::default();
+        extensions.set("code", error.code());
+        if let ApiError::BadUserInput { field, .. } = &error {
+            extensions.set("field", field.as_str());
+        }
+        async_graphql::Error {
+            message: error.message(),
+            source: None,
+            extensions: Some(extensions),
+        }
     }
 }
 

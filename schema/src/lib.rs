@@ -30,10 +30,12 @@ pub use async_graphql;
 
 /// The query root.
 #[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
 pub struct QueryRoot(ViewerQuery, NodeQuery);
 
 /// The mutation root.
 #[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
 pub struct MutationRoot(ApiKeyMutation);
 
 /// The executable Kinship schema.

@@ -115,7 +115,36 @@ pub fn check_document(
             ),
         ));
     }
+    if !limits.introspection && asks_introspection(document) {
+        return Err(coded_error(
+            "introspection is turned off on this server",
+            "GRAPHQL_VALIDATION_FAILED",
+            &[],
+        ));
+    }
     Ok(operation_type(document, operation_name.as_deref()))
+}
+
+/// Whether the document selects `__schema` or `__type` (anywhere: fragments included).
+fn asks_introspection(document: &ExecutableDocument) -> bool {
+    fn selects(set: &SelectionSet) -> bool {
+        set.items.iter().any(|selection| match &selection.node {
+            Selection::Field(field) => {
+                matches!(field.node.name.node.as_str(), "__schema" | "__type")
+                    || selects(&field.node.selection_set.node)
+            }
+            Selection::InlineFragment(inline) => selects(&inline.node.selection_set.node),
+            Selection::FragmentSpread(_) => false,
+        })
+    }
+    document
+        .operations
+        .iter()
+        .any(|(_, op)| selects(&op.node.selection_set.node))
+        || document
+            .fragments
+            .values()
+            .any(|f| selects(&f.node.selection_set.node))
 }
 
 /// The deepest nesting of `{`, `(` and `[` outside strings and comments: a cheap guard that

@@ -127,15 +127,24 @@ impl NodeQuery {
 #[derive(Debug, Clone)]
 pub struct Cursor<K>(pub K);
 
-impl<K: Serialize + DeserializeOwned + Send + Sync> CursorType for Cursor<K> {
-    type Error = ApiError;
+/// A cursor that this connection did not issue.
+#[derive(Debug)]
+pub struct InvalidCursor;
 
-    fn decode_cursor(s: &str) -> Result<Self, ApiError> {
-        let invalid = || ApiError::bad_input("after", "not a cursor returned by this connection");
-        let bytes = URL_SAFE_NO_PAD.decode(s).map_err(|_| invalid())?;
+impl std::fmt::Display for InvalidCursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("not a cursor returned by this connection")
+    }
+}
+
+impl<K: Serialize + DeserializeOwned + Send + Sync> CursorType for Cursor<K> {
+    type Error = InvalidCursor;
+
+    fn decode_cursor(s: &str) -> Result<Self, InvalidCursor> {
+        let bytes = URL_SAFE_NO_PAD.decode(s).map_err(|_| InvalidCursor)?;
         serde_json::from_slice(&bytes)
             .map(Cursor)
-            .map_err(|_| invalid())
+            .map_err(|_| InvalidCursor)
     }
 
     fn encode_cursor(&self) -> String {
@@ -177,7 +186,8 @@ impl<K: Serialize + DeserializeOwned + Send + Sync> Page<K> {
         };
         let after = after
             .map(|c| Cursor::<K>::decode_cursor(&c).map(|c| c.0))
-            .transpose()?;
+            .transpose()
+            .map_err(|e| ApiError::bad_input("after", e.to_string()))?;
         let count_total = ctx.look_ahead().field("totalCount").exists();
         Ok(Page {
             first,

@@ -51,7 +51,7 @@ impl LoadById for ApiKeyRow {
 #[Object]
 impl ApiKey {
     /// The key's global id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id(NodeKind::ApiKey, self.0.id)
     }
 

@@ -16,42 +16,42 @@ pub enum DbConnection {
 
 /// Which database a URL points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
+pub enum BackendKind {
     /// PostgreSQL.
     Postgres,
     /// SQLite (embedded).
     Sqlite,
 }
 
-impl Backend {
+impl BackendKind {
     /// The backend a `DATABASE_URL` names: PostgreSQL for `postgres://`/`postgresql://`, else SQLite.
-    pub fn from_url(url: &str) -> Backend {
+    pub fn from_url(url: &str) -> BackendKind {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Backend::Postgres
+            BackendKind::Postgres
         } else {
-            Backend::Sqlite
+            BackendKind::Sqlite
         }
     }
 }
 
 impl DbConnection {
     /// The backend of this connection.
-    pub fn backend(&self) -> Backend {
+    pub fn backend(&self) -> BackendKind {
         match self {
-            DbConnection::Pg(_) => Backend::Postgres,
-            DbConnection::Sqlite(_) => Backend::Sqlite,
+            DbConnection::Pg(_) => BackendKind::Postgres,
+            DbConnection::Sqlite(_) => BackendKind::Sqlite,
         }
     }
 
     /// Opens a connection, dispatching on the URL scheme so that the real error (for example
     /// "connection refused") reaches the operator, and applying the per-connection settings.
     pub fn open(url: &str, timeout: Duration) -> Result<DbConnection, ConnectionError> {
-        match Backend::from_url(url) {
-            Backend::Postgres => {
+        match BackendKind::from_url(url) {
+            BackendKind::Postgres => {
                 let url = with_connect_timeout(url, timeout);
                 PgConnection::establish(&url).map(DbConnection::Pg)
             }
-            Backend::Sqlite => {
+            BackendKind::Sqlite => {
                 let path = url.strip_prefix("sqlite://").unwrap_or(url);
                 let mut conn = SqliteConnection::establish(path)?;
                 let busy_ms = timeout.as_millis();
@@ -99,8 +99,8 @@ mod tests {
 
     #[test]
     fn backend_follows_the_scheme() {
-        assert_eq!(Backend::from_url("postgresql://x/y"), Backend::Postgres);
-        assert_eq!(Backend::from_url("kinship.db"), Backend::Sqlite);
-        assert_eq!(Backend::from_url(":memory:"), Backend::Sqlite);
+        assert_eq!(BackendKind::from_url("postgresql://x/y"), BackendKind::Postgres);
+        assert_eq!(BackendKind::from_url("kinship.db"), BackendKind::Sqlite);
+        assert_eq!(BackendKind::from_url(":memory:"), BackendKind::Sqlite);
     }
 }

@@ -4,12 +4,16 @@
 //! Every diesel call made while serving a request goes through [`Db::run`], which takes a pooled
 //! connection on the blocking thread pool so that no async worker ever waits on the database.
 
+// The MultiConnection derive generates undocumented public items.
+#[allow(missing_docs)]
 mod connection;
 pub mod migrations;
 mod pool;
+// `table!` generates a public struct per column, documented by the table.
+#[allow(missing_docs)]
 pub mod tables;
-mod types;
+pub mod types;
 
-pub use connection::{Backend, DbConnection, MultiBackend};
+pub use connection::{BackendKind, DbConnection, MultiBackend};
 pub use pool::{Db, DbSettings};
 pub use types::{Id, Ts};

@@ -1,6 +1,6 @@
 //! The r2d2 pool and the one helper, [`Db::run`], through which request-time database work runs.
 
-use super::connection::{Backend, DbConnection};
+use super::connection::{BackendKind, DbConnection};
 use crate::error::ApiError;
 use diesel::ConnectionError;
 use diesel::connection::SimpleConnection;
@@ -20,7 +20,7 @@ pub struct DbSettings {
 
 /// Opens connections for the pool; dispatches on the URL so the real error is kept.
 #[derive(Debug)]
-struct Manager {
+pub struct Manager {
     url: String,
     timeout: Duration,
 }
@@ -38,8 +38,12 @@ impl r2d2::ManageConnection for Manager {
             .map_err(ConnectionError::CouldntSetupConfiguration)
     }
 
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        use diesel::r2d2::R2D2Connection;
+        match conn {
+            DbConnection::Pg(pg) => pg.is_broken(),
+            DbConnection::Sqlite(lite) => lite.is_broken(),
+        }
     }
 }
 
@@ -50,7 +54,7 @@ pub type PooledConnection = r2d2::PooledConnection<Manager>;
 #[derive(Clone)]
 pub struct Db {
     pool: r2d2::Pool<Manager>,
-    backend: Backend,
+    backend: BackendKind,
 }
 
 impl Db {
@@ -74,7 +78,7 @@ impl Db {
     }
 
     /// Which database this is.
-    pub fn backend(&self) -> Backend {
+    pub fn backend(&self) -> BackendKind {
         self.backend
     }
 

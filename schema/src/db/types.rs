@@ -9,18 +9,19 @@ use diesel::deserialize::{self, FromSql, FromSqlRow};
 use diesel::expression::AsExpression;
 use diesel::pg::{Pg, PgValue};
 use diesel::serialize::{self, IsNull, Output, ToSql};
+use diesel::query_builder::QueryId;
 use diesel::sql_types::{HasSqlType, SqlType};
 use diesel::sqlite::Sqlite;
 use std::io::Write;
 
 /// SQL type of UUID columns: `uuid` on PostgreSQL, `BLOB` on SQLite.
-#[derive(Debug, Clone, Copy, Default, SqlType)]
+#[derive(Debug, Clone, Copy, Default, SqlType, QueryId)]
 #[diesel(postgres_type(oid = 2950, array_oid = 2951))]
 #[diesel(sqlite_type(name = "Binary"))]
 pub struct UuidSql;
 
 /// SQL type of timestamp columns: `timestamptz` on PostgreSQL, `TEXT` on SQLite.
-#[derive(Debug, Clone, Copy, Default, SqlType)]
+#[derive(Debug, Clone, Copy, Default, SqlType, QueryId)]
 #[diesel(postgres_type(oid = 1184, array_oid = 1185))]
 #[diesel(sqlite_type(name = "Text"))]
 pub struct TsSql;
@@ -149,7 +150,7 @@ impl FromSql<TsSql, Sqlite> for Ts {
 
 /// Wires a custom SQL type into the `MultiBackend` generated for [`super::DbConnection`].
 macro_rules! multi_backend_type {
-    ($sql:ty, $rust:ty) => {
+    ($sql:ident, $rust:ty) => {
         impl HasSqlType<$sql> for MultiBackend {
             fn metadata(lookup: &mut Self::MetadataLookup) -> Self::TypeMetadata {
                 MultiBackend::lookup_sql_type::<$sql>(lookup)

@@ -40,7 +40,7 @@ impl LoadById for OrganizationRow {
 #[Object]
 impl Organization {
     /// The organization's global id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id(NodeKind::Organization, self.0.id)
     }
 
