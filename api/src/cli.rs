@@ -136,7 +136,11 @@ pub fn run(cli: Cli, config: &Config) -> Result<String, String> {
             let text = if applied.is_empty() {
                 "The database is up to date.".to_owned()
             } else {
-                format!("Applied {} migration(s): {}", applied.len(), applied.join(", "))
+                format!(
+                    "Applied {} migration(s): {}",
+                    applied.len(),
+                    applied.join(", ")
+                )
             };
             (json!({ "applied": applied }), text)
         }
@@ -244,7 +248,12 @@ pub fn migrate(config: &Config) -> Result<(Db, Vec<String>), String> {
     Ok((db, applied))
 }
 
-fn serve(mut config: Config, bind: Option<SocketAddr>, demo: bool, json: bool) -> Result<(), String> {
+fn serve(
+    mut config: Config,
+    bind: Option<SocketAddr>,
+    demo: bool,
+    json: bool,
+) -> Result<(), String> {
     if let Some(bind) = bind {
         config.bind = bind;
     }

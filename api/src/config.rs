@@ -73,7 +73,11 @@ impl Config {
             database_url: env
                 .get("DATABASE_URL")
                 .unwrap_or_else(|| "kinship.db".to_owned()),
-            bind: env.parse("KINSHIP_BIND", "127.0.0.1:8080", "an address such as 127.0.0.1:8080")?,
+            bind: env.parse(
+                "KINSHIP_BIND",
+                "127.0.0.1:8080",
+                "an address such as 127.0.0.1:8080",
+            )?,
             workers: env.number("KINSHIP_WORKERS", default_workers, 1, 256)?,
             pool_size: env.number("KINSHIP_DB_POOL_SIZE", 10, 1, 1000)?,
             db_timeout: Duration::from_secs(env.number("KINSHIP_DB_TIMEOUT_SECS", 5, 1, 300)?),
@@ -104,7 +108,11 @@ impl Config {
             log_filter: {
                 let filter = env.get("KINSHIP_LOG").unwrap_or_else(|| "info".to_owned());
                 tracing_subscriber::EnvFilter::try_new(&filter).map_err(|_| {
-                    env.error("KINSHIP_LOG", "log directives such as 'info' or 'kinship=debug,warn'", &filter)
+                    env.error(
+                        "KINSHIP_LOG",
+                        "log directives such as 'info' or 'kinship=debug,warn'",
+                        &filter,
+                    )
                 })?;
                 filter
             },
@@ -190,7 +198,11 @@ impl Env<'_> {
     }
 
     fn boolean(&self, var: &'static str, default: bool) -> Result<bool, ConfigError> {
-        match self.get(var).map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+        match self
+            .get(var)
+            .map(|v| v.trim().to_ascii_lowercase())
+            .as_deref()
+        {
             None => Ok(default),
             Some("true" | "1" | "yes" | "on") => Ok(true),
             Some("false" | "0" | "no" | "off") => Ok(false),
@@ -229,7 +241,10 @@ mod tests {
             "KINSHIP_MAX_DEPTH: expected a whole number from 1 to 100, got 'deep'"
         );
         let e = config(&[("KINSHIP_BIND", "localhost")]).expect_err("rejected");
-        assert!(e.to_string().starts_with("KINSHIP_BIND: expected an address"));
+        assert!(
+            e.to_string()
+                .starts_with("KINSHIP_BIND: expected an address")
+        );
         let e = config(&[("KINSHIP_LOG_FORMAT", "xml")]).expect_err("rejected");
         assert_eq!(e.var, "KINSHIP_LOG_FORMAT");
         let e = config(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4318")]).expect_err("rejected");

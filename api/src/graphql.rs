@@ -125,13 +125,14 @@ async fn resolve_viewer(req: &HttpRequest, state: &AppState) -> Result<Viewer, A
     let token = value
         .to_str()
         .ok()
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or_else(|| {
-            ApiError::Unauthenticated(
-                "the Authorization header must be `Bearer <token>`".into(),
-            )
+            ApiError::Unauthenticated("the Authorization header must be `Bearer <token>`".into())
         })?;
     authenticate(&state.db, token).await
 }
@@ -143,7 +144,9 @@ pub async fn graphql_get(req: HttpRequest, state: web::Data<AppState>) -> HttpRe
         Ok(request) => execute(&req, &state, BatchRequest::Single(request), true, format).await,
         Err(e) => format.error(
             StatusCode::BAD_REQUEST,
-            bad_request(format!("cannot read a GraphQL request from the query string: {e}")),
+            bad_request(format!(
+                "cannot read a GraphQL request from the query string: {e}"
+            )),
         ),
     }
 }
@@ -193,7 +196,10 @@ pub async fn graphql_post(
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let Ok(chunk) = chunk else {
-            return format.error(StatusCode::BAD_REQUEST, bad_request("the request body could not be read"));
+            return format.error(
+                StatusCode::BAD_REQUEST,
+                bad_request("the request body could not be read"),
+            );
         };
         if body.len() + chunk.len() > max {
             return too_large();
@@ -257,18 +263,21 @@ async fn execute(
             Ok(_) => None,
         });
     }
-    let executions = requests.into_iter().zip(responses).map(|(request, checked)| {
-        let viewer = viewer.clone();
-        async move {
-            match checked {
-                Some(refused) => refused,
-                None => {
-                    let request = kinship_schema::prepare_request(request, &state.db, viewer);
-                    state.schema.execute(request).await
+    let executions = requests
+        .into_iter()
+        .zip(responses)
+        .map(|(request, checked)| {
+            let viewer = viewer.clone();
+            async move {
+                match checked {
+                    Some(refused) => refused,
+                    None => {
+                        let request = kinship_schema::prepare_request(request, &state.db, viewer);
+                        state.schema.execute(request).await
+                    }
                 }
             }
-        }
-    });
+        });
     let responses = futures_util::future::join_all(executions).await;
     let status = format.status_of(responses.iter().flat_map(|r| r.errors.iter()));
     let mut http = if is_batch {

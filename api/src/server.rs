@@ -73,7 +73,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// Binds the listener and returns the server (not yet awaited) and the addresses it bound.
 /// The server stops gracefully on SIGTERM/SIGINT, letting requests in flight finish.
-pub fn start(config: &Config, db: Db) -> std::io::Result<(actix_web::dev::Server, Vec<SocketAddr>)> {
+pub fn start(
+    config: &Config,
+    db: Db,
+) -> std::io::Result<(actix_web::dev::Server, Vec<SocketAddr>)> {
     let state = web::Data::new(AppState {
         schema: build_schema(db.clone(), &config.limits),
         db,

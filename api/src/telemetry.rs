@@ -30,7 +30,9 @@ pub fn init(config: &Config) -> Result<Telemetry, String> {
             let exporter = opentelemetry_otlp::SpanExporter::builder()
                 .with_http()
                 .build()
-                .map_err(|e| format!("OTEL_EXPORTER_OTLP_ENDPOINT: cannot build the exporter: {e}"))?;
+                .map_err(|e| {
+                    format!("OTEL_EXPORTER_OTLP_ENDPOINT: cannot build the exporter: {e}")
+                })?;
             let resource = opentelemetry_sdk::Resource::builder()
                 .with_service_name(config.service_name.clone())
                 .build();

@@ -44,7 +44,10 @@ impl Scope {
     /// Parses a comma-separated list such as `read,write`; duplicates collapse, order is
     /// normalised. An empty or unknown entry is an error naming the allowed scopes.
     pub fn parse_list(text: &str) -> Result<Vec<Scope>, String> {
-        let mut scopes = text.split(',').map(Scope::parse).collect::<Result<Vec<_>, _>>()?;
+        let mut scopes = text
+            .split(',')
+            .map(Scope::parse)
+            .collect::<Result<Vec<_>, _>>()?;
         scopes.sort();
         scopes.dedup();
         Ok(scopes)

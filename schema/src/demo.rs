@@ -24,7 +24,12 @@ pub struct DemoData {
 /// for the demo organization either way, so every `serve --demo` prints a working key.
 pub fn load(conn: &mut DbConnection) -> ApiResult<DemoData> {
     if let Some(organization) = organizations::find_by_slug(conn, DEMO_SLUG)? {
-        let key = keys::create(conn, organization.id, "demo (serve --demo)", &[Scope::Admin])?;
+        let key = keys::create(
+            conn,
+            organization.id,
+            "demo (serve --demo)",
+            &[Scope::Admin],
+        )?;
         return Ok(DemoData {
             organization,
             key,

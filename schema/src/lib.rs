@@ -42,7 +42,11 @@ pub struct MutationRoot(ApiKeyMutation);
 pub type KinshipSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
-    Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
 }
 
 /// Builds the schema once per process: the database handle, the limits, and tracing spans

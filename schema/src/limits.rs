@@ -6,7 +6,9 @@ use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, N
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
 };
-use async_graphql::{ErrorExtensionValues, Name, Positioned, Request, ServerError, ValidationResult};
+use async_graphql::{
+    ErrorExtensionValues, Name, Positioned, Request, ServerError, ValidationResult,
+};
 use std::sync::Arc;
 
 /// The limits applied to every GraphQL request.
@@ -88,7 +90,10 @@ pub fn check_document(
         return Err(too_complex(
             "depth",
             limits.max_depth,
-            format!("the query is nested deeper than {} levels", limits.max_depth),
+            format!(
+                "the query is nested deeper than {} levels",
+                limits.max_depth
+            ),
         ));
     }
     let operation_name = request.operation_name.clone();
@@ -101,7 +106,10 @@ pub fn check_document(
         return Err(too_complex(
             "depth",
             limits.max_depth,
-            format!("the query is nested deeper than {} levels", limits.max_depth),
+            format!(
+                "the query is nested deeper than {} levels",
+                limits.max_depth
+            ),
         ));
     }
     let aliases = count_aliases(document);
@@ -194,28 +202,43 @@ fn exceeds_depth(document: &ExecutableDocument, max: usize) -> bool {
         max: usize,
         fragments: &mut Vec<&'a Name>,
     ) -> bool {
-        set.node.items.iter().any(|selection| match &selection.node {
-            Selection::Field(field) => {
-                depth + 1 > max
-                    || walk(document, &field.node.selection_set, depth + 1, max, fragments)
-            }
-            Selection::InlineFragment(inline) => {
-                walk(document, &inline.node.selection_set, depth, max, fragments)
-            }
-            Selection::FragmentSpread(spread) => {
-                let name = &spread.node.fragment_name.node;
-                if fragments.contains(&name) {
-                    return false;
+        set.node
+            .items
+            .iter()
+            .any(|selection| match &selection.node {
+                Selection::Field(field) => {
+                    depth + 1 > max
+                        || walk(
+                            document,
+                            &field.node.selection_set,
+                            depth + 1,
+                            max,
+                            fragments,
+                        )
                 }
-                let Some(fragment) = document.fragments.get(name) else {
-                    return false;
-                };
-                fragments.push(name);
-                let deeper = walk(document, &fragment.node.selection_set, depth, max, fragments);
-                fragments.pop();
-                deeper
-            }
-        })
+                Selection::InlineFragment(inline) => {
+                    walk(document, &inline.node.selection_set, depth, max, fragments)
+                }
+                Selection::FragmentSpread(spread) => {
+                    let name = &spread.node.fragment_name.node;
+                    if fragments.contains(&name) {
+                        return false;
+                    }
+                    let Some(fragment) = document.fragments.get(name) else {
+                        return false;
+                    };
+                    fragments.push(name);
+                    let deeper = walk(
+                        document,
+                        &fragment.node.selection_set,
+                        depth,
+                        max,
+                        fragments,
+                    );
+                    fragments.pop();
+                    deeper
+                }
+            })
     }
     document
         .operations
@@ -230,8 +253,7 @@ fn count_aliases(document: &ExecutableDocument) -> usize {
             .iter()
             .map(|selection| match &selection.node {
                 Selection::Field(field) => {
-                    usize::from(field.node.alias.is_some())
-                        + count(&field.node.selection_set.node)
+                    usize::from(field.node.alias.is_some()) + count(&field.node.selection_set.node)
                 }
                 Selection::InlineFragment(inline) => count(&inline.node.selection_set.node),
                 Selection::FragmentSpread(_) => 0,

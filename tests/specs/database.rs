@@ -98,12 +98,20 @@ fn every_migration_goes_up_down_and_up_on_postgres() {
 fn an_unreachable_database_is_reported_at_start_without_hanging() {
     let config = test_config("postgres://kinship:secret@127.0.0.1:1/kinship");
     let started = Instant::now();
-    let error = kinship_api::cli::migrate(&config).err().expect("no database there");
+    let error = kinship_api::cli::migrate(&config)
+        .err()
+        .expect("no database there");
     assert!(started.elapsed() < Duration::from_secs(10));
     assert!(error.contains("cannot connect to the database"), "{error}");
-    assert!(error.contains("kinship:***@127.0.0.1:1"), "the password is hidden: {error}");
+    assert!(
+        error.contains("kinship:***@127.0.0.1:1"),
+        "the password is hidden: {error}"
+    );
     assert!(!error.contains("secret"), "{error}");
-    assert!(error.to_lowercase().contains("refused"), "the real cause is kept: {error}");
+    assert!(
+        error.to_lowercase().contains("refused"),
+        "the real cause is kept: {error}"
+    );
 }
 
 #[test]
@@ -122,10 +130,16 @@ fn a_database_lost_at_request_time_answers_unavailable() {
     let (status, body): (u16, Value) = app.post(Some(&key), "{ viewer { kind } }", json!({}));
     assert_eq!(status, 503, "{body}");
     assert_eq!(code(&body["errors"][0]), "UNAVAILABLE");
-    assert!(!body.to_string().contains("kinship_test_"), "no internals leak: {body}");
+    assert!(
+        !body.to_string().contains("kinship_test_"),
+        "no internals leak: {body}"
+    );
     assert!(started.elapsed() < Duration::from_secs(15), "no hang");
     let anonymous = app.query(None, "{ viewer { kind } }", json!({}));
-    assert_eq!(anonymous["viewer"]["kind"], "ANONYMOUS", "public answers need no database");
+    assert_eq!(
+        anonymous["viewer"]["kind"], "ANONYMOUS",
+        "public answers need no database"
+    );
 }
 
 #[test]
@@ -136,14 +150,19 @@ fn ids_and_timestamps_round_trip_on_both_backends() {
         };
         let mut conn = open(&db);
         migrations::run_pending(&mut conn).expect("migrate");
-        let (org, key) = kinship_schema::organizations::model::create_with_admin_key(&mut conn, "Round Trip", "round-trip")
-            .expect("create");
+        let (org, key) = kinship_schema::organizations::model::create_with_admin_key(
+            &mut conn,
+            "Round Trip",
+            "round-trip",
+        )
+        .expect("create");
         let found = kinship_schema::organizations::model::find_by_slug(&mut conn, "round-trip")
             .expect("query")
             .expect("found");
         assert_eq!(found.id, org.id, "{backend:?}");
         assert_eq!(found.created_at, org.created_at, "{backend:?}");
-        let keys = kinship_schema::api_keys::model::find_many(&mut conn, &[key.row.id]).expect("keys");
+        let keys =
+            kinship_schema::api_keys::model::find_many(&mut conn, &[key.row.id]).expect("keys");
         assert_eq!(keys[0].created_at, key.row.created_at, "{backend:?}");
     }
 }

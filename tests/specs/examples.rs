@@ -16,7 +16,12 @@ fn examples_dir() -> PathBuf {
 fn header(text: &str, key: &str) -> Option<String> {
     text.lines()
         .take_while(|l| l.starts_with('#'))
-        .find_map(|l| l.strip_prefix('#')?.trim().strip_prefix(key).map(|v| v.trim().to_owned()))
+        .find_map(|l| {
+            l.strip_prefix('#')?
+                .trim()
+                .strip_prefix(key)
+                .map(|v| v.trim().to_owned())
+        })
 }
 
 spec!(every_example_query_runs_against_the_demo_data, |app| {
@@ -56,7 +61,11 @@ spec!(the_curl_and_python_clients_work, |app| {
             .output()
             .unwrap_or_else(|e| panic!("{program} runs: {e}"));
         let stdout = String::from_utf8_lossy(&output.stdout);
-        assert!(output.status.success(), "{script}: {}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "{script}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         assert!(stdout.contains("\"API_KEY\""), "{script}: {stdout}");
         assert!(stdout.contains("\"demo\""), "{script}: {stdout}");
     }

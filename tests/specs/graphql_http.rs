@@ -4,7 +4,11 @@ use kinship_tests::serde_json::{Value, json};
 use kinship_tests::{code, spec};
 
 spec!(an_anonymous_caller_is_told_it_is_anonymous, |app| {
-    let data = app.query(None, "{ viewer { kind scopes organization { id } apiKey { id } } }", json!({}));
+    let data = app.query(
+        None,
+        "{ viewer { kind scopes organization { id } apiKey { id } } }",
+        json!({}),
+    );
     assert_eq!(
         data,
         json!({ "viewer": { "kind": "ANONYMOUS", "scopes": [], "organization": null, "apiKey": null } })
@@ -15,7 +19,10 @@ spec!(queries_work_over_get, |app| {
     let response = app
         .client
         .get(app.url("/graphql"))
-        .query(&[("query", "query Who { viewer { kind } }"), ("operationName", "Who")])
+        .query(&[
+            ("query", "query Who { viewer { kind } }"),
+            ("operationName", "Who"),
+        ])
         .send()
         .expect("answer");
     assert_eq!(response.status(), 200);
@@ -25,7 +32,8 @@ spec!(queries_work_over_get, |app| {
 
 spec!(a_mutation_over_get_is_refused_and_changes_nothing, |app| {
     let key = app.admin_key("clinic");
-    let mutation = r#"mutation { createApiKey(input: { name: "via get", scopes: [READ] }) { secret } }"#;
+    let mutation =
+        r#"mutation { createApiKey(input: { name: "via get", scopes: [READ] }) { secret } }"#;
     let response = app
         .client
         .get(app.url("/graphql"))
@@ -37,17 +45,25 @@ spec!(a_mutation_over_get_is_refused_and_changes_nothing, |app| {
     assert_eq!(response.headers()["allow"], "POST");
     let body: Value = response.json().expect("json");
     assert_eq!(code(&body["errors"][0]), "METHOD_NOT_ALLOWED");
-    let data = app.query(Some(&key), "{ viewer { organization { apiKeys { totalCount } } } }", json!({}));
+    let data = app.query(
+        Some(&key),
+        "{ viewer { organization { apiKeys { totalCount } } } }",
+        json!({}),
+    );
     assert_eq!(data["viewer"]["organization"]["apiKeys"]["totalCount"], 1);
 });
 
-spec!(an_oversized_body_is_refused, config = |c| c.max_body_bytes = 4096, |app| {
-    let padding = "x".repeat(5000);
-    let (status, body) = app.post(None, "{ viewer { kind } }", json!({ "padding": padding }));
-    assert_eq!(status, 413);
-    assert_eq!(code(&body["errors"][0]), "PAYLOAD_TOO_LARGE");
-    assert_eq!(body["errors"][0]["extensions"]["max"], 4096);
-});
+spec!(
+    an_oversized_body_is_refused,
+    config = |c| c.max_body_bytes = 4096,
+    |app| {
+        let padding = "x".repeat(5000);
+        let (status, body) = app.post(None, "{ viewer { kind } }", json!({ "padding": padding }));
+        assert_eq!(status, 413);
+        assert_eq!(code(&body["errors"][0]), "PAYLOAD_TOO_LARGE");
+        assert_eq!(body["errors"][0]["extensions"]["max"], 4096);
+    }
+);
 
 spec!(malformed_bodies_and_media_types_get_clear_errors, |app| {
     let response = app
@@ -87,10 +103,12 @@ spec!(request_errors_follow_the_accepted_media_type, |app| {
     };
     let modern = send("application/graphql-response+json");
     assert_eq!(modern.status(), 400);
-    assert!(modern.headers()["content-type"]
-        .to_str()
-        .expect("ascii")
-        .starts_with("application/graphql-response+json"));
+    assert!(
+        modern.headers()["content-type"]
+            .to_str()
+            .expect("ascii")
+            .starts_with("application/graphql-response+json")
+    );
     let body: Value = modern.json().expect("json");
     assert_eq!(code(&body["errors"][0]), "GRAPHQL_PARSE_FAILED");
 
@@ -103,29 +121,33 @@ spec!(request_errors_follow_the_accepted_media_type, |app| {
     assert_eq!(code(&error), "GRAPHQL_VALIDATION_FAILED");
 });
 
-spec!(batched_requests_answer_in_order_up_to_the_limit, config = |c| c.limits.max_batch = 2, |app| {
-    let response = app
-        .client
-        .post(app.url("/graphql"))
-        .json(&json!([
-            { "query": "{ viewer { kind } }" },
-            { "query": "{ viewer { scopes } }" }
-        ]))
-        .send()
-        .expect("answer");
-    let body: Value = response.json().expect("json");
-    assert_eq!(body[0]["data"]["viewer"]["kind"], "ANONYMOUS");
-    assert_eq!(body[1]["data"]["viewer"]["scopes"], json!([]));
+spec!(
+    batched_requests_answer_in_order_up_to_the_limit,
+    config = |c| c.limits.max_batch = 2,
+    |app| {
+        let response = app
+            .client
+            .post(app.url("/graphql"))
+            .json(&json!([
+                { "query": "{ viewer { kind } }" },
+                { "query": "{ viewer { scopes } }" }
+            ]))
+            .send()
+            .expect("answer");
+        let body: Value = response.json().expect("json");
+        assert_eq!(body[0]["data"]["viewer"]["kind"], "ANONYMOUS");
+        assert_eq!(body[1]["data"]["viewer"]["scopes"], json!([]));
 
-    let response = app
+        let response = app
         .client
         .post(app.url("/graphql"))
         .json(&json!([{ "query": "{ a: viewer { kind } }" }, { "query": "{ viewer { kind } }" }, { "query": "{ viewer { kind } }" }]))
         .send()
         .expect("answer");
-    let body: Value = response.json().expect("json");
-    assert_eq!(code(&body["errors"][0]), "QUERY_TOO_COMPLEX");
-});
+        let body: Value = response.json().expect("json");
+        assert_eq!(code(&body["errors"][0]), "QUERY_TOO_COMPLEX");
+    }
+);
 
 spec!(every_response_carries_a_request_id, |app| {
     let response = app
@@ -137,7 +159,10 @@ spec!(every_response_carries_a_request_id, |app| {
         .expect("answer");
     assert_eq!(response.headers()["x-request-id"], "trace-me-42");
     let response = app.client.get(app.url("/healthz")).send().expect("answer");
-    let generated = response.headers()["x-request-id"].to_str().expect("ascii").to_owned();
+    let generated = response.headers()["x-request-id"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
     assert_eq!(generated.len(), 32);
 });
 
@@ -150,7 +175,13 @@ spec!(graphiql_probes_and_unknown_routes, |app| {
     assert_eq!(page.status(), 200);
     assert!(page.text().expect("html").contains("graphiql"));
 
-    let health: Value = app.client.get(app.url("/healthz")).send().expect("answer").json().expect("json");
+    let health: Value = app
+        .client
+        .get(app.url("/healthz"))
+        .send()
+        .expect("answer")
+        .json()
+        .expect("json");
     assert_eq!(health["status"], "ok");
     let ready = app.client.get(app.url("/readyz")).send().expect("answer");
     assert_eq!(ready.status(), 200);

@@ -4,7 +4,11 @@ use kinship_tests::serde_json::json;
 use kinship_tests::{code, spec};
 
 fn nested_query(levels: usize) -> String {
-    format!("{{ {}viewer {}", "a { ".repeat(levels - 1), "}".repeat(levels))
+    format!(
+        "{{ {}viewer {}",
+        "a { ".repeat(levels - 1),
+        "}".repeat(levels)
+    )
 }
 
 spec!(a_fifty_level_deep_query_is_refused, |app| {
@@ -12,31 +16,48 @@ spec!(a_fifty_level_deep_query_is_refused, |app| {
     assert_eq!(code(&error), "QUERY_TOO_COMPLEX");
     assert_eq!(error["extensions"]["limit"], "depth");
     assert_eq!(error["extensions"]["max"], 12);
-    assert!(error["message"].as_str().expect("message").contains("deeper than 12"));
-});
-
-spec!(absurd_nesting_is_refused_before_parsing_and_the_server_stays_up, config = |c| {
-    c.max_body_bytes = 1 << 20;
-    c.limits.max_document_bytes = 1 << 20;
-}, |app| {
-    let query = format!("{}{}", "{a".repeat(20_000), "}".repeat(20_000));
-    let error = app.query_error(None, &query, json!({}));
-    assert_eq!(code(&error), "QUERY_TOO_COMPLEX");
-    let data = app.query(None, "{ viewer { kind } }", json!({}));
-    assert_eq!(data["viewer"]["kind"], "ANONYMOUS");
-});
-
-spec!(too_many_aliases_are_refused, config = |c| c.limits.max_aliases = 3, |app| {
-    let ok = app.query(None, "{ a: viewer { kind } b: viewer { kind } c: viewer { kind } }", json!({}));
-    assert_eq!(ok["c"]["kind"], "ANONYMOUS");
-    let error = app.query_error(
-        None,
-        "{ a: viewer { kind } b: viewer { kind } c: viewer { kind } d: viewer { kind } }",
-        json!({}),
+    assert!(
+        error["message"]
+            .as_str()
+            .expect("message")
+            .contains("deeper than 12")
     );
-    assert_eq!(code(&error), "QUERY_TOO_COMPLEX");
-    assert_eq!(error["extensions"]["limit"], "aliases");
 });
+
+spec!(
+    absurd_nesting_is_refused_before_parsing_and_the_server_stays_up,
+    config = |c| {
+        c.max_body_bytes = 1 << 20;
+        c.limits.max_document_bytes = 1 << 20;
+    },
+    |app| {
+        let query = format!("{}{}", "{a".repeat(20_000), "}".repeat(20_000));
+        let error = app.query_error(None, &query, json!({}));
+        assert_eq!(code(&error), "QUERY_TOO_COMPLEX");
+        let data = app.query(None, "{ viewer { kind } }", json!({}));
+        assert_eq!(data["viewer"]["kind"], "ANONYMOUS");
+    }
+);
+
+spec!(
+    too_many_aliases_are_refused,
+    config = |c| c.limits.max_aliases = 3,
+    |app| {
+        let ok = app.query(
+            None,
+            "{ a: viewer { kind } b: viewer { kind } c: viewer { kind } }",
+            json!({}),
+        );
+        assert_eq!(ok["c"]["kind"], "ANONYMOUS");
+        let error = app.query_error(
+            None,
+            "{ a: viewer { kind } b: viewer { kind } c: viewer { kind } d: viewer { kind } }",
+            json!({}),
+        );
+        assert_eq!(code(&error), "QUERY_TOO_COMPLEX");
+        assert_eq!(error["extensions"]["limit"], "aliases");
+    }
+);
 
 spec!(complexity_multiplies_by_page_size, |app| {
     let key = app.admin_key("clinic");
@@ -48,22 +69,33 @@ spec!(complexity_multiplies_by_page_size, |app| {
     assert_eq!(error["extensions"]["limit"], "complexity");
 });
 
-spec!(documents_over_the_size_limit_are_refused, config = |c| c.limits.max_document_bytes = 100, |app| {
-    let padded = format!("{{ viewer {{ kind }} }} #{}", "x".repeat(120));
-    let error = app.query_error(None, &padded, json!({}));
-    assert_eq!(code(&error), "QUERY_TOO_COMPLEX");
-    assert_eq!(error["extensions"]["limit"], "documentBytes");
-});
+spec!(
+    documents_over_the_size_limit_are_refused,
+    config = |c| c.limits.max_document_bytes = 100,
+    |app| {
+        let padded = format!("{{ viewer {{ kind }} }} #{}", "x".repeat(120));
+        let error = app.query_error(None, &padded, json!({}));
+        assert_eq!(code(&error), "QUERY_TOO_COMPLEX");
+        assert_eq!(error["extensions"]["limit"], "documentBytes");
+    }
+);
 
 spec!(introspection_is_on_by_default, |app| {
     let data = app.query(None, "{ __schema { queryType { name } } }", json!({}));
     assert_eq!(data["__schema"]["queryType"]["name"], "Query");
 });
 
-spec!(introspection_can_be_switched_off, config = |c| c.limits.introspection = false, |app| {
-    let error = app.query_error(None, "{ __schema { queryType { name } } }", json!({}));
-    assert_eq!(code(&error), "GRAPHQL_VALIDATION_FAILED");
-    assert_eq!(error["message"], "introspection is turned off on this server");
-    let data = app.query(None, "{ viewer { kind } }", json!({}));
-    assert_eq!(data["viewer"]["kind"], "ANONYMOUS");
-});
+spec!(
+    introspection_can_be_switched_off,
+    config = |c| c.limits.introspection = false,
+    |app| {
+        let error = app.query_error(None, "{ __schema { queryType { name } } }", json!({}));
+        assert_eq!(code(&error), "GRAPHQL_VALIDATION_FAILED");
+        assert_eq!(
+            error["message"],
+            "introspection is turned off on this server"
+        );
+        let data = app.query(None, "{ viewer { kind } }", json!({}));
+        assert_eq!(data["viewer"]["kind"], "ANONYMOUS");
+    }
+);

@@ -218,7 +218,15 @@ impl TestApp {
     /// Creates an organization with the CLI; returns its JSON (`organization`, `apiKey`).
     pub fn create_org(&self, slug: &str) -> Value {
         let out = self
-            .cli(&["--json", "org", "create", "--name", &format!("Org {slug}"), "--slug", slug])
+            .cli(&[
+                "--json",
+                "org",
+                "create",
+                "--name",
+                &format!("Org {slug}"),
+                "--slug",
+                slug,
+            ])
             .expect("org create");
         serde_json::from_str(&out).expect("org create prints JSON")
     }
@@ -227,7 +235,10 @@ impl TestApp {
     pub fn load_demo(&self) -> String {
         let (db, _) = kinship_api::cli::migrate(&self.config).expect("connect");
         let mut conn = db.conn().expect("a connection");
-        kinship_schema::demo::load(&mut conn).expect("demo data").key.secret
+        kinship_schema::demo::load(&mut conn)
+            .expect("demo data")
+            .key
+            .secret
     }
 
     /// Creates an organization and returns its admin key.
@@ -242,7 +253,7 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         let stop = self.server.stop(false);
-        let _ = actix_web::rt::System::new().block_on(stop);
+        actix_web::rt::System::new().block_on(stop);
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }

@@ -101,7 +101,10 @@ pub fn create(
 }
 
 /// The unrevoked key whose secret this is.
-pub fn find_active_by_secret(conn: &mut DbConnection, secret: &str) -> ApiResult<Option<ApiKeyRow>> {
+pub fn find_active_by_secret(
+    conn: &mut DbConnection,
+    secret: &str,
+) -> ApiResult<Option<ApiKeyRow>> {
     if !secret.starts_with(SECRET_PREFIX) {
         return Ok(None);
     }

@@ -73,7 +73,10 @@ fn with_connect_timeout(url: &str, timeout: Duration) -> String {
         return url.to_owned();
     }
     let separator = if url.contains('?') { '&' } else { '?' };
-    format!("{url}{separator}connect_timeout={}", timeout.as_secs().max(1))
+    format!(
+        "{url}{separator}connect_timeout={}",
+        timeout.as_secs().max(1)
+    )
 }
 
 #[cfg(test)]
@@ -99,7 +102,10 @@ mod tests {
 
     #[test]
     fn backend_follows_the_scheme() {
-        assert_eq!(BackendKind::from_url("postgresql://x/y"), BackendKind::Postgres);
+        assert_eq!(
+            BackendKind::from_url("postgresql://x/y"),
+            BackendKind::Postgres
+        );
         assert_eq!(BackendKind::from_url("kinship.db"), BackendKind::Sqlite);
         assert_eq!(BackendKind::from_url(":memory:"), BackendKind::Sqlite);
     }

@@ -71,7 +71,10 @@ impl Organization {
     ) -> async_graphql::Result<RelayConnection<Id, ApiKey>> {
         let organization_id = viewer(ctx).require_scope(Scope::Admin)?;
         if organization_id != self.0.id {
-            return Err(ApiError::Forbidden("these API keys belong to another organization".into()).into());
+            return Err(ApiError::Forbidden(
+                "these API keys belong to another organization".into(),
+            )
+            .into());
         }
         let page = Page::<Id>::new(ctx, first, after)?;
         let db = ctx.data::<Db>()?;

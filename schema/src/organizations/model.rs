@@ -75,7 +75,12 @@ pub fn create_with_admin_key(
         diesel::insert_into(organizations::table)
             .values(&row)
             .execute(conn)?;
-        let key = keys::create(conn, row.id, "admin (created with the organization)", &[Scope::Admin])?;
+        let key = keys::create(
+            conn,
+            row.id,
+            "admin (created with the organization)",
+            &[Scope::Admin],
+        )?;
         Ok((row, key))
     })
 }
