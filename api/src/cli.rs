@@ -51,7 +51,7 @@ pub enum Command {
         #[command(subcommand)]
         command: KeyCommand,
     },
-    /// Print the GraphQL schema (SDL).
+    /// Print the GraphQL schema (SDL; with --json, `{"sdl": "..."}`).
     Schema,
 }
 
@@ -130,7 +130,14 @@ pub fn run(cli: Cli, config: &Config) -> Result<String, String> {
     let json = cli.json;
     let (value, text) = match cli.command {
         Command::Serve { .. } => return Err("serve runs only from the binary".into()),
-        Command::Schema => return Ok(kinship_schema::sdl()),
+        Command::Schema => {
+            let sdl = kinship_schema::sdl();
+            return Ok(if json {
+                format!("{}\n", json!({ "sdl": sdl }))
+            } else {
+                sdl
+            });
+        }
         Command::Migrate => {
             let applied = migrate(config)?.1;
             let text = if applied.is_empty() {

@@ -95,6 +95,27 @@ fn every_migration_goes_up_down_and_up_on_postgres() {
 }
 
 #[test]
+fn instances_starting_together_migrate_once() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some(db) = TestDatabase::create(backend) else {
+            continue;
+        };
+        let config = test_config(&db.url);
+        let applied: Vec<Vec<String>> = std::thread::scope(|scope| {
+            let starts: Vec<_> = (0..4)
+                .map(|_| scope.spawn(|| kinship_api::cli::migrate(&config).map(|(_, applied)| applied)))
+                .collect();
+            starts
+                .into_iter()
+                .map(|s| s.join().expect("no panic").expect("every instance starts"))
+                .collect()
+        });
+        let migrated_by = applied.iter().filter(|a| !a.is_empty()).count();
+        assert_eq!(migrated_by, 1, "{backend:?}: exactly one instance applies the migrations");
+    }
+}
+
+#[test]
 fn an_unreachable_database_is_reported_at_start_without_hanging() {
     let config = test_config("postgres://kinship:secret@127.0.0.1:1/kinship");
     let started = Instant::now();

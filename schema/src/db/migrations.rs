@@ -1,5 +1,6 @@
 //! Embedded migrations, one folder per backend. On PostgreSQL they run under an advisory lock,
-//! so several instances starting together migrate once and wait for each other.
+//! on SQLite in an immediate transaction, so several instances starting together migrate once
+//! and wait for each other.
 
 use super::connection::DbConnection;
 use diesel::connection::SimpleConnection;
@@ -23,7 +24,10 @@ pub fn run_pending(conn: &mut DbConnection) -> Result<Vec<String>, MigrationErro
             pg.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))?;
             result?
         }
-        DbConnection::Sqlite(lite) => lite.run_pending_migrations(SQLITE).map(versions)?,
+        // An immediate transaction takes SQLite's write lock first, so a second process
+        // waits (busy_timeout) and then finds the migrations applied.
+        DbConnection::Sqlite(lite) => lite
+            .immediate_transaction(|lite| lite.run_pending_migrations(SQLITE).map(versions))?,
     };
     Ok(applied)
 }
