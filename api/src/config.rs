@@ -56,6 +56,15 @@ pub struct Config {
     pub otlp_endpoint: Option<String>,
     /// `OTEL_SERVICE_NAME`: the service name on exported traces.
     pub service_name: String,
+    /// `KINSHIP_TOKEN_SECRET`: the secret member tokens are signed with (at least 32
+    /// characters); unset, one is generated and kept in the database.
+    pub token_secret: Option<String>,
+    /// `KINSHIP_EXPOSE_SQL_STATEMENTS`: report each response's SQL statement count in
+    /// `extensions.sqlStatements` (for tests and benchmarks).
+    pub expose_sql_statements: bool,
+    /// `KINSHIP_CORS_ORIGINS`: browser origins allowed to call the API (comma-separated, or
+    /// `*`); unset, no cross-origin calls.
+    pub cors_origins: Vec<String>,
 }
 
 impl Config {
@@ -140,6 +149,38 @@ impl Config {
             service_name: env
                 .get("OTEL_SERVICE_NAME")
                 .unwrap_or_else(|| "kinship".to_owned()),
+            token_secret: match env.get("KINSHIP_TOKEN_SECRET") {
+                Some(secret) if secret.chars().count() < 32 => {
+                    return Err(env.error(
+                        "KINSHIP_TOKEN_SECRET",
+                        "a random secret of at least 32 characters",
+                        "(hidden)",
+                    ));
+                }
+                other => other,
+            },
+            expose_sql_statements: env.boolean("KINSHIP_EXPOSE_SQL_STATEMENTS", false)?,
+            cors_origins: match env.get("KINSHIP_CORS_ORIGINS") {
+                None => Vec::new(),
+                Some(list) => {
+                    let origins: Vec<String> = list
+                        .split(',')
+                        .map(|o| o.trim().trim_end_matches('/').to_owned())
+                        .filter(|o| !o.is_empty())
+                        .collect();
+                    let valid = origins
+                        .iter()
+                        .all(|o| o == "*" || o.starts_with("http://") || o.starts_with("https://"));
+                    if !valid {
+                        return Err(env.error(
+                            "KINSHIP_CORS_ORIGINS",
+                            "comma-separated origins such as https://portal.example.org, or *",
+                            &list,
+                        ));
+                    }
+                    origins
+                }
+            },
         })
     }
 

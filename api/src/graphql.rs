@@ -12,6 +12,7 @@ use async_graphql::parser::types::OperationType;
 use async_graphql::{BatchRequest, BatchResponse, Response, ServerError};
 use futures_util::StreamExt as _;
 use kinship_schema::auth::{Viewer, authenticate};
+use kinship_schema::db::StatementCount;
 use kinship_schema::error::ApiError;
 use kinship_schema::limits::{check_document, coded_error};
 use serde::Serialize;
@@ -134,7 +135,7 @@ async fn resolve_viewer(req: &HttpRequest, state: &AppState) -> Result<Viewer, A
         .ok_or_else(|| {
             ApiError::Unauthenticated("the Authorization header must be `Bearer <token>`".into())
         })?;
-    authenticate(&state.db, token).await
+    authenticate(&state.db, &state.signer, token).await
 }
 
 /// `GET /graphql?query=...&variables=...&operationName=...`: queries only.
@@ -224,6 +225,22 @@ async fn execute(
     over_get: bool,
     format: Format,
 ) -> HttpResponse {
+    let count = StatementCount::default();
+    let response = count
+        .scope(execute_counted(req, state, batch, over_get, format, &count))
+        .await;
+    tracing::Span::current().record("db.statements", count.get());
+    response
+}
+
+async fn execute_counted(
+    req: &HttpRequest,
+    state: &AppState,
+    batch: BatchRequest,
+    over_get: bool,
+    format: Format,
+    count: &StatementCount,
+) -> HttpResponse {
     let viewer = match resolve_viewer(req, state).await {
         Ok(viewer) => viewer,
         Err(e) => {
@@ -272,13 +289,22 @@ async fn execute(
                 match checked {
                     Some(refused) => refused,
                     None => {
-                        let request = kinship_schema::prepare_request(request, &state.db, viewer);
+                        let request =
+                            kinship_schema::prepare_request(request, &state.db, viewer, count);
                         state.schema.execute(request).await
                     }
                 }
             }
         });
-    let responses = futures_util::future::join_all(executions).await;
+    let mut responses = futures_util::future::join_all(executions).await;
+    if state.expose_sql_statements {
+        for response in &mut responses {
+            response.extensions.insert(
+                "sqlStatements".into(),
+                async_graphql::Value::from(count.get()),
+            );
+        }
+    }
     let status = format.status_of(responses.iter().flat_map(|r| r.errors.iter()));
     let mut http = if is_batch {
         format.respond(status, &BatchResponse::Batch(responses))

@@ -38,6 +38,7 @@ pub async fn request_context(
         url.path = %req.path(),
         request_id = %request_id,
         http.response.status_code = tracing::field::Empty,
+        db.statements = tracing::field::Empty,
     );
     let parent = opentelemetry::global::get_text_map_propagator(|propagator| {
         propagator.extract(&HeaderExtractor(req.headers()))

@@ -4,10 +4,12 @@ use crate::config::Config;
 use crate::graphql::{graphiql, graphql_get, graphql_post};
 use crate::health::{healthz, readyz};
 use crate::request_context::request_context;
-use actix_web::middleware::from_fn;
+use actix_cors::Cors;
+use actix_web::middleware::{Condition, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use kinship_schema::db::Db;
 use kinship_schema::limits::QueryLimits;
+use kinship_schema::members::tokens::TokenSigner;
 use kinship_schema::{KinshipSchema, build_schema};
 use serde_json::json;
 use std::net::SocketAddr;
@@ -22,6 +24,10 @@ pub struct AppState {
     pub limits: QueryLimits,
     /// Largest request body accepted.
     pub max_body_bytes: usize,
+    /// Signs and checks member tokens.
+    pub signer: TokenSigner,
+    /// Whether responses report their SQL statement count.
+    pub expose_sql_statements: bool,
 }
 
 fn json_error(status: actix_web::http::StatusCode, code: &str, message: &str) -> HttpResponse {
@@ -57,6 +63,23 @@ async fn to_graphiql() -> HttpResponse {
         .finish()
 }
 
+/// Cross-origin access for browser apps, from the configured origins.
+fn cors(origins: &[String]) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "POST"])
+        .allowed_headers(["authorization", "content-type", "accept", "x-request-id"])
+        .expose_headers(["x-request-id"])
+        .max_age(3600);
+    for origin in origins {
+        cors = if origin == "*" {
+            cors.allow_any_origin()
+        } else {
+            cors.allowed_origin(origin)
+        };
+    }
+    cors
+}
+
 /// Registers every route of the service.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -77,15 +100,28 @@ pub fn start(
     config: &Config,
     db: Db,
 ) -> std::io::Result<(actix_web::dev::Server, Vec<SocketAddr>)> {
+    let signer = db
+        .conn()
+        .and_then(|mut conn| TokenSigner::load(&mut conn, config.token_secret.as_deref()))
+        .map_err(|e| {
+            std::io::Error::other(format!("cannot load the token secret: {}", e.message()))
+        })?;
     let state = web::Data::new(AppState {
-        schema: build_schema(db.clone(), &config.limits),
+        schema: build_schema(db.clone(), signer.clone(), &config.limits),
         db,
         limits: config.limits.clone(),
         max_body_bytes: config.max_body_bytes,
+        signer,
+        expose_sql_statements: config.expose_sql_statements,
     });
+    let cors_origins = config.cors_origins.clone();
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
+            .wrap(Condition::new(
+                !cors_origins.is_empty(),
+                cors(&cors_origins),
+            ))
             .wrap(from_fn(request_context))
             .configure(routes)
             .default_service(web::to(not_found))

@@ -11,8 +11,11 @@ use std::time::{Duration, Instant};
 
 const MARKER: &str = "Zebra-Marker-7731";
 
+/// The path and body of every request the stand-in collector received.
+type Received = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
+
 /// A stand-in OTLP/HTTP collector: records the path and body of every request it receives.
-fn fake_collector() -> (String, Arc<Mutex<Vec<(String, Vec<u8>)>>>) {
+fn fake_collector() -> (String, Received) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let url = format!("http://{}", listener.local_addr().expect("addr"));
     let received = Arc::new(Mutex::new(Vec::new()));
@@ -34,7 +37,11 @@ fn serve_connection(stream: TcpStream, sink: &Mutex<Vec<(String, Vec<u8>)>>) {
         if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
             return;
         }
-        let path = request_line.split_whitespace().nth(1).unwrap_or("").to_owned();
+        let path = request_line
+            .split_whitespace()
+            .nth(1)
+            .unwrap_or("")
+            .to_owned();
         let mut length = 0usize;
         loop {
             let mut line = String::new();
@@ -56,12 +63,16 @@ fn serve_connection(stream: TcpStream, sink: &Mutex<Vec<(String, Vec<u8>)>>) {
             return;
         }
         sink.lock().expect("lock").push((path, body));
-        let _ = writer.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/x-protobuf\r\ncontent-length: 0\r\n\r\n");
+        let _ = writer.write_all(
+            b"HTTP/1.1 200 OK\r\ncontent-type: application/x-protobuf\r\ncontent-length: 0\r\n\r\n",
+        );
     }
 }
 
 fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
 }
 
 #[test]
@@ -85,7 +96,10 @@ fn traces_are_exported_flushed_on_sigterm_and_carry_no_request_content() {
     stdout.read_line(&mut banner).expect("banner");
     let banner: Value = serde_json::from_str(&banner).expect("the banner is JSON");
     let url = banner["url"].as_str().expect("url").to_owned();
-    let key = banner["demo"]["apiKey"].as_str().expect("demo key").to_owned();
+    let key = banner["demo"]["apiKey"]
+        .as_str()
+        .expect("demo key")
+        .to_owned();
 
     let client = reqwest::blocking::Client::new();
     let created: Value = client
@@ -99,10 +113,16 @@ fn traces_are_exported_flushed_on_sigterm_and_carry_no_request_content() {
         .expect("answer")
         .json()
         .expect("json");
-    assert!(created["data"]["createApiKey"]["apiKey"]["id"].is_string(), "{created}");
+    assert!(
+        created["data"]["createApiKey"]["apiKey"]["id"].is_string(),
+        "{created}"
+    );
     let status = client
         .get(&url)
-        .query(&[("query", "query($x: String) { viewer { kind } }"), ("variables", &format!("{{\"x\": \"{MARKER}\"}}"))])
+        .query(&[
+            ("query", "query($x: String) { viewer { kind } }"),
+            ("variables", &format!("{{\"x\": \"{MARKER}\"}}")),
+        ])
         .send()
         .expect("answer")
         .status();
@@ -117,15 +137,29 @@ fn traces_are_exported_flushed_on_sigterm_and_carry_no_request_content() {
         if let Some(exit) = child.try_wait().expect("wait") {
             break exit;
         }
-        assert!(started.elapsed() < Duration::from_secs(20), "kinship did not stop on SIGTERM");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "kinship did not stop on SIGTERM"
+        );
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(exit.success(), "kinship exits cleanly on SIGTERM: {exit:?}");
 
     let mut logs = String::new();
-    child.stderr.take().expect("stderr").read_to_string(&mut logs).expect("logs");
-    assert!(logs.contains("request finished"), "access logs are written: {logs}");
-    assert!(!logs.contains(MARKER), "logs carry no variables or query strings");
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut logs)
+        .expect("logs");
+    assert!(
+        logs.contains("request finished"),
+        "access logs are written: {logs}"
+    );
+    assert!(
+        !logs.contains(MARKER),
+        "logs carry no variables or query strings"
+    );
     assert!(!logs.contains(&key), "logs carry no tokens");
 
     let exports = received.lock().expect("lock");
@@ -135,8 +169,14 @@ fn traces_are_exported_flushed_on_sigterm_and_carry_no_request_content() {
         exports.iter().map(|(p, _)| p).collect::<Vec<_>>()
     );
     let spans: Vec<u8> = exports.iter().flat_map(|(_, body)| body.clone()).collect();
-    assert!(contains(&spans, "POST /graphql"), "the request span is exported");
-    assert!(!contains(&spans, MARKER), "spans carry no variables or query strings");
+    assert!(
+        contains(&spans, "POST /graphql"),
+        "the request span is exported"
+    );
+    assert!(
+        !contains(&spans, MARKER),
+        "spans carry no variables or query strings"
+    );
     assert!(!contains(&spans, &key), "spans carry no tokens");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -6,6 +6,8 @@
 use crate::api_keys::model as keys;
 use crate::db::{Db, Id};
 use crate::error::{ApiError, ApiResult};
+use crate::members::model as members;
+use crate::members::tokens::{MEMBER_TOKEN_PREFIX, TokenSigner};
 use async_graphql::{Context, Enum};
 
 /// What an API key may do. `ADMIN` includes every other scope.
@@ -78,6 +80,13 @@ pub enum Viewer {
         /// What the key may do.
         scopes: Vec<Scope>,
     },
+    /// A member, through a member token minted by its organization's backend.
+    Member {
+        /// The member.
+        member_id: Id,
+        /// The member's organization.
+        organization_id: Id,
+    },
 }
 
 impl Viewer {
@@ -87,15 +96,31 @@ impl Viewer {
             Viewer::Anonymous => None,
             Viewer::ApiKey {
                 organization_id, ..
+            }
+            | Viewer::Member {
+                organization_id, ..
             } => Some(*organization_id),
         }
     }
 
-    /// The scopes the caller holds.
+    /// The member a member token speaks for.
+    pub fn member_id(&self) -> Option<Id> {
+        match self {
+            Viewer::Member { member_id, .. } => Some(*member_id),
+            _ => None,
+        }
+    }
+
+    /// Whether the caller is an API key (of any scope) of `organization_id`.
+    pub fn is_staff_of(&self, organization_id: Id) -> bool {
+        matches!(self, Viewer::ApiKey { organization_id: o, .. } if *o == organization_id)
+    }
+
+    /// The scopes the caller holds (API keys only).
     pub fn scopes(&self) -> &[Scope] {
         match self {
-            Viewer::Anonymous => &[],
             Viewer::ApiKey { scopes, .. } => scopes,
+            _ => &[],
         }
     }
 
@@ -108,10 +133,20 @@ impl Viewer {
     /// The caller's organization, if it holds `scope`: `UNAUTHENTICATED` for anonymous
     /// callers, `FORBIDDEN` for a key without the scope.
     pub fn require_scope(&self, scope: Scope) -> ApiResult<Id> {
-        let Some(organization_id) = self.organization_id() else {
-            return Err(ApiError::Unauthenticated(
-                "this needs an API key: send `Authorization: Bearer <key>`".into(),
-            ));
+        let organization_id = match self {
+            Viewer::ApiKey {
+                organization_id, ..
+            } => *organization_id,
+            Viewer::Member { .. } => {
+                return Err(ApiError::Forbidden(
+                    "this needs the organization's API key, not a member token".into(),
+                ));
+            }
+            Viewer::Anonymous => {
+                return Err(ApiError::Unauthenticated(
+                    "this needs an API key: send `Authorization: Bearer <key>`".into(),
+                ));
+            }
         };
         if !self.has_scope(scope) {
             return Err(ApiError::Forbidden(format!(
@@ -129,8 +164,24 @@ pub fn viewer<'a>(ctx: &Context<'a>) -> &'a Viewer {
     ctx.data_opt::<Viewer>().unwrap_or(&ANONYMOUS)
 }
 
-/// Resolves a bearer token to a viewer: an active API key, or `UNAUTHENTICATED`.
-pub async fn authenticate(db: &Db, token: &str) -> ApiResult<Viewer> {
+/// Resolves a bearer token to a viewer: a valid member token of an existing member, an active
+/// API key, or `UNAUTHENTICATED`.
+pub async fn authenticate(db: &Db, signer: &TokenSigner, token: &str) -> ApiResult<Viewer> {
+    if token.starts_with(MEMBER_TOKEN_PREFIX) {
+        let claims = signer.verify(token).ok_or_else(|| {
+            ApiError::Unauthenticated("the member token is not valid or has expired".into())
+        })?;
+        let member = db
+            .run(move |conn| members::find_many(conn, &[claims.member_id]))
+            .await?
+            .pop()
+            .filter(|m| m.organization_id == claims.organization_id && m.erased_at.is_none())
+            .ok_or_else(|| ApiError::Unauthenticated("the member no longer exists".into()))?;
+        return Ok(Viewer::Member {
+            member_id: member.id,
+            organization_id: member.organization_id,
+        });
+    }
     let token = token.to_owned();
     db.run(move |conn| {
         let key = keys::find_active_by_secret(conn, &token)?.ok_or_else(|| {

@@ -10,20 +10,39 @@ pub mod auth;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod groups;
 pub mod limits;
 mod loaders;
+pub mod members;
+pub mod memberships;
 pub mod organizations;
+pub mod recovery;
 pub mod relay;
+mod stored;
+pub mod support_links;
+mod validate;
 mod viewer;
 
 use api_keys::ApiKeyMutation;
 use api_keys::model::ApiKeyRow;
+use async_graphql::dataloader::DataLoader;
 use async_graphql::{EmptySubscription, MergedObject, Request, Schema, SchemaBuilder};
 use auth::Viewer;
-use db::Db;
+use db::{Db, StatementCount};
+use groups::model::GroupRow;
+use groups::{FacilitatorsOfGroups, GroupMutation, GroupQuery};
 use limits::{LimitsExtension, QueryLimits};
+use loaders::{by_id_loader, grouped_loader, paged_loader, spawner};
+use members::model::MemberRow;
+use members::tokens::TokenSigner;
+use members::{CredentialsOfMembers, MemberMutation, MemberQuery};
+use memberships::model::MembershipRow;
+use memberships::pages::{GroupsOfMembers, MembersOfGroups};
+use memberships::{MembershipMutation, ViewerMembershipLoader};
 use organizations::model::OrganizationRow;
 use relay::NodeQuery;
+use support_links::model::SupportLinkRow;
+use support_links::{LinksOfMembers, SupportLinkMutation};
 use viewer::ViewerQuery;
 
 pub use async_graphql;
@@ -31,12 +50,18 @@ pub use async_graphql;
 /// The query root.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(ViewerQuery, NodeQuery);
+pub struct QueryRoot(ViewerQuery, NodeQuery, GroupQuery, MemberQuery);
 
 /// The mutation root.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(ApiKeyMutation);
+pub struct MutationRoot(
+    ApiKeyMutation,
+    MemberMutation,
+    GroupMutation,
+    MembershipMutation,
+    SupportLinkMutation,
+);
 
 /// The executable Kinship schema.
 pub type KinshipSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
@@ -52,9 +77,10 @@ fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
 /// Builds the schema once per process: the database handle, the limits, and tracing spans
 /// (async-graphql's `Tracing` extension; the server drops its `parse` span, which would carry
 /// the query with its variables).
-pub fn build_schema(db: Db, limits: &QueryLimits) -> KinshipSchema {
+pub fn build_schema(db: Db, signer: TokenSigner, limits: &QueryLimits) -> KinshipSchema {
     let mut builder = builder()
         .data(db)
+        .data(signer)
         .extension(LimitsExtension::new(limits))
         .extension(async_graphql::extensions::Tracing)
         .limit_recursive_depth(limits.max_nesting());
@@ -69,10 +95,29 @@ pub fn sdl() -> String {
     builder().finish().sdl()
 }
 
-/// Attaches the caller and fresh request-scoped DataLoaders to a request.
-pub fn prepare_request(request: Request, db: &Db, viewer: Viewer) -> Request {
+/// Attaches the caller and fresh request-scoped DataLoaders (whose statements count towards
+/// `count`) to a request.
+pub fn prepare_request(
+    request: Request,
+    db: &Db,
+    viewer: Viewer,
+    count: &StatementCount,
+) -> Request {
+    let c = || count.clone();
+    let viewer_memberships =
+        DataLoader::new(ViewerMembershipLoader::new(db, &viewer), spawner(c()));
     request
         .data(viewer)
-        .data(loaders::by_id_loader::<OrganizationRow>(db))
-        .data(loaders::by_id_loader::<ApiKeyRow>(db))
+        .data(by_id_loader::<OrganizationRow>(db, c()))
+        .data(by_id_loader::<ApiKeyRow>(db, c()))
+        .data(by_id_loader::<MemberRow>(db, c()))
+        .data(by_id_loader::<GroupRow>(db, c()))
+        .data(by_id_loader::<MembershipRow>(db, c()))
+        .data(by_id_loader::<SupportLinkRow>(db, c()))
+        .data(grouped_loader::<FacilitatorsOfGroups>(db, c()))
+        .data(grouped_loader::<CredentialsOfMembers>(db, c()))
+        .data(grouped_loader::<LinksOfMembers>(db, c()))
+        .data(paged_loader::<MembersOfGroups>(db, c()))
+        .data(paged_loader::<GroupsOfMembers>(db, c()))
+        .data(viewer_memberships)
 }

@@ -4,7 +4,11 @@
 use crate::api_keys::ApiKey;
 use crate::db::Id;
 use crate::error::{ApiError, ApiResult};
+use crate::groups::Group;
+use crate::members::Member;
+use crate::memberships::Membership;
 use crate::organizations::Organization;
+use crate::support_links::SupportLink;
 use async_graphql::connection::{Connection, CursorType, Edge, EmptyFields};
 use async_graphql::{Context, ID, Interface, Object, SimpleObject};
 use base64::Engine as _;
@@ -26,15 +30,34 @@ pub enum NodeKind {
     Organization,
     /// An [`ApiKey`].
     ApiKey,
+    /// A [`Member`].
+    Member,
+    /// A [`Group`].
+    Group,
+    /// A [`Membership`].
+    Membership,
+    /// A [`SupportLink`].
+    SupportLink,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 2] = [NodeKind::Organization, NodeKind::ApiKey];
+    const ALL: [NodeKind; 6] = [
+        NodeKind::Organization,
+        NodeKind::ApiKey,
+        NodeKind::Member,
+        NodeKind::Group,
+        NodeKind::Membership,
+        NodeKind::SupportLink,
+    ];
 
     fn tag(self) -> &'static str {
         match self {
             NodeKind::Organization => "Organization",
             NodeKind::ApiKey => "ApiKey",
+            NodeKind::Member => "Member",
+            NodeKind::Group => "Group",
+            NodeKind::Membership => "Membership",
+            NodeKind::SupportLink => "SupportLink",
         }
     }
 }
@@ -80,6 +103,14 @@ pub enum Node {
     Organization(Organization),
     /// An API key.
     ApiKey(ApiKey),
+    /// A member.
+    Member(Member),
+    /// A support group.
+    Group(Group),
+    /// A membership.
+    Membership(Membership),
+    /// A support link.
+    SupportLink(SupportLink),
 }
 
 /// Loads one node the caller may see, or `None`.
@@ -90,6 +121,14 @@ async fn load_node(ctx: &Context<'_>, id: &ID, field: &str) -> ApiResult<Option<
             .await?
             .map(Node::Organization),
         NodeKind::ApiKey => ApiKey::load_visible(ctx, row_id).await?.map(Node::ApiKey),
+        NodeKind::Member => Member::load_visible(ctx, row_id).await?.map(Node::Member),
+        NodeKind::Group => Group::load_visible(ctx, row_id).await?.map(Node::Group),
+        NodeKind::Membership => Membership::load_visible(ctx, row_id)
+            .await?
+            .map(Node::Membership),
+        NodeKind::SupportLink => SupportLink::load_visible(ctx, row_id)
+            .await?
+            .map(Node::SupportLink),
     })
 }
 

@@ -2,6 +2,7 @@
 
 use crate::api_keys::ApiKey;
 use crate::auth::{Scope, Viewer, viewer};
+use crate::members::Member;
 use crate::organizations::Organization;
 use async_graphql::{Context, Enum, Object};
 
@@ -12,6 +13,8 @@ pub enum ViewerKind {
     Anonymous,
     /// An organization's API key.
     ApiKey,
+    /// A member, through a member token.
+    Member,
 }
 
 /// The caller of this request.
@@ -24,6 +27,15 @@ impl ViewerInfo {
         match viewer(ctx) {
             Viewer::Anonymous => ViewerKind::Anonymous,
             Viewer::ApiKey { .. } => ViewerKind::ApiKey,
+            Viewer::Member { .. } => ViewerKind::Member,
+        }
+    }
+
+    /// The member the caller speaks for (member tokens only).
+    async fn member(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Member>> {
+        match viewer(ctx).member_id() {
+            Some(id) => Ok(Member::load_visible(ctx, id).await?),
+            None => Ok(None),
         }
     }
 
@@ -44,7 +56,7 @@ impl ViewerInfo {
     async fn api_key(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ApiKey>> {
         match viewer(ctx) {
             Viewer::ApiKey { key_id, .. } => Ok(ApiKey::load_visible(ctx, *key_id).await?),
-            Viewer::Anonymous => Ok(None),
+            _ => Ok(None),
         }
     }
 }
@@ -55,7 +67,7 @@ pub struct ViewerQuery;
 
 #[Object]
 impl ViewerQuery {
-    /// Who is asking: anonymous, or an API key of an organization.
+    /// Who is asking: anonymous, an API key of an organization, or a member (member token).
     async fn viewer(&self) -> ViewerInfo {
         ViewerInfo
     }

@@ -103,7 +103,9 @@ fn instances_starting_together_migrate_once() {
         let config = test_config(&db.url);
         let applied: Vec<Vec<String>> = std::thread::scope(|scope| {
             let starts: Vec<_> = (0..4)
-                .map(|_| scope.spawn(|| kinship_api::cli::migrate(&config).map(|(_, applied)| applied)))
+                .map(|_| {
+                    scope.spawn(|| kinship_api::cli::migrate(&config).map(|(_, applied)| applied))
+                })
                 .collect();
             starts
                 .into_iter()
@@ -111,7 +113,10 @@ fn instances_starting_together_migrate_once() {
                 .collect()
         });
         let migrated_by = applied.iter().filter(|a| !a.is_empty()).count();
-        assert_eq!(migrated_by, 1, "{backend:?}: exactly one instance applies the migrations");
+        assert_eq!(
+            migrated_by, 1,
+            "{backend:?}: exactly one instance applies the migrations"
+        );
     }
 }
 

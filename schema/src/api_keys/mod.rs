@@ -32,7 +32,7 @@ impl ApiKey {
                     || (*organization_id == row.organization_id
                         && viewer(ctx).has_scope(Scope::Admin))
             }
-            Viewer::Anonymous => false,
+            _ => false,
         };
         Ok(visible.then_some(ApiKey(row)))
     }

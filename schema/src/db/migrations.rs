@@ -26,8 +26,9 @@ pub fn run_pending(conn: &mut DbConnection) -> Result<Vec<String>, MigrationErro
         }
         // An immediate transaction takes SQLite's write lock first, so a second process
         // waits (busy_timeout) and then finds the migrations applied.
-        DbConnection::Sqlite(lite) => lite
-            .immediate_transaction(|lite| lite.run_pending_migrations(SQLITE).map(versions))?,
+        DbConnection::Sqlite(lite) => {
+            lite.immediate_transaction(|lite| lite.run_pending_migrations(SQLITE).map(versions))?
+        }
     };
     Ok(applied)
 }

@@ -9,11 +9,15 @@
 mod connection;
 pub mod migrations;
 mod pool;
+mod stats;
 // `table!` generates a public struct per column, documented by the table.
 #[allow(missing_docs)]
 pub mod tables;
+mod transaction;
 pub mod types;
 
 pub use connection::{BackendKind, DbConnection, MultiBackend};
 pub use pool::{Db, DbSettings};
+pub use stats::StatementCount;
+pub use transaction::write_transaction;
 pub use types::{Id, Ts};

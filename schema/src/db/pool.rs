@@ -1,6 +1,7 @@
 //! The r2d2 pool and the one helper, [`Db::run`], through which request-time database work runs.
 
 use super::connection::{BackendKind, DbConnection};
+use super::stats::{CountStatements, StatementCount};
 use crate::error::ApiError;
 use diesel::ConnectionError;
 use diesel::connection::SimpleConnection;
@@ -30,7 +31,9 @@ impl r2d2::ManageConnection for Manager {
     type Error = ConnectionError;
 
     fn connect(&self) -> Result<DbConnection, ConnectionError> {
-        DbConnection::open(&self.url, self.timeout)
+        let mut conn = DbConnection::open(&self.url, self.timeout)?;
+        diesel::Connection::set_instrumentation(&mut conn, CountStatements);
+        Ok(conn)
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), ConnectionError> {
@@ -97,10 +100,13 @@ impl Db {
     {
         let db = self.clone();
         let span = tracing::info_span!("db");
+        let count = StatementCount::current();
         let task = tokio::task::spawn_blocking(move || {
             let _entered = span.enter();
-            let mut conn = db.conn()?;
-            work(&mut conn)
+            StatementCount::on_thread(count, || {
+                let mut conn = db.conn()?;
+                work(&mut conn)
+            })
         });
         task.in_current_span()
             .await

@@ -34,5 +34,125 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{UuidSql, TsSql};
+
+    /// Pseudonymous member profiles; no column holds a legal name or contact details.
+    members (id) {
+        id -> UuidSql,
+        organization_id -> UuidSql,
+        external_ref -> Text,
+        display_name -> Text,
+        role -> Text,
+        languages -> Text,
+        timezone -> Nullable<Text>,
+        pronouns -> Nullable<Text>,
+        recovery_start_date -> Nullable<Date>,
+        recovery_focus -> Text,
+        recovery_pathway -> Nullable<Text>,
+        erased_at -> Nullable<TsSql>,
+        created_at -> TsSql,
+        updated_at -> TsSql,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{UuidSql, TsSql};
+
+    /// Professionals' credentials and their verification.
+    credentials (id) {
+        id -> UuidSql,
+        organization_id -> UuidSql,
+        member_id -> UuidSql,
+        kind -> Text,
+        issuer -> Text,
+        verification_status -> Text,
+        verified_at -> Nullable<TsSql>,
+        created_at -> TsSql,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{UuidSql, TsSql};
+
+    /// Support groups.
+    support_groups (id) {
+        id -> UuidSql,
+        organization_id -> UuidSql,
+        name -> Text,
+        description -> Text,
+        focus -> Text,
+        pathway -> Text,
+        audience -> Text,
+        languages -> Text,
+        visibility -> Text,
+        join_policy -> Text,
+        facilitation -> Text,
+        capacity -> Nullable<Integer>,
+        status -> Text,
+        created_at -> TsSql,
+        updated_at -> TsSql,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{UuidSql, TsSql};
+
+    /// Who belongs to which group, in which role and state.
+    memberships (id) {
+        id -> UuidSql,
+        organization_id -> UuidSql,
+        group_id -> UuidSql,
+        member_id -> UuidSql,
+        role -> Text,
+        state -> Text,
+        created_at -> TsSql,
+        updated_at -> TsSql,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{UuidSql, TsSql};
+
+    /// Consented links between family members or friends and people in recovery.
+    support_links (id) {
+        id -> UuidSql,
+        organization_id -> UuidSql,
+        supporter_id -> UuidSql,
+        person_id -> UuidSql,
+        state -> Text,
+        created_at -> TsSql,
+        updated_at -> TsSql,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::TsSql;
+
+    /// Secrets the instance generates for itself (the member token signing key).
+    instance_secrets (name) {
+        name -> Text,
+        value -> Text,
+        created_at -> TsSql,
+    }
+}
+
 diesel::joinable!(api_keys -> organizations (organization_id));
-diesel::allow_tables_to_appear_in_same_query!(organizations, api_keys);
+diesel::joinable!(memberships -> members (member_id));
+diesel::joinable!(memberships -> support_groups (group_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    organizations,
+    api_keys,
+    members,
+    credentials,
+    support_groups,
+    memberships,
+    support_links,
+    instance_secrets,
+);

@@ -1,0 +1,546 @@
+//! Support groups: the directory (`groups`), one group (`group`), and their management by the
+//! organization (`createGroup`, `updateGroup`, `archiveGroup`).
+
+pub mod model;
+
+use crate::auth::{Scope, Viewer, viewer};
+use crate::db::{Db, DbConnection, Id};
+use crate::error::{ApiError, ApiResult};
+use crate::loaders::{
+    GroupedQuery, LoadById, PageKey, load_by_id, load_grouped, load_many_by_id, load_page,
+};
+use crate::members::model::MemberRow;
+use crate::members::{Member, MemberAccess};
+use crate::memberships::model::{MembershipRow, MembershipState};
+use crate::memberships::pages::{MembersOfGroups, state_filter};
+use crate::memberships::{GroupMemberConnection, Membership, membership_connection};
+use crate::organizations::Organization;
+use crate::recovery::{Audience, Pathway, RecoveryFocus};
+use crate::relay::{NodeKind, Page, RelayConnection, connection, decode_id_of, global_id};
+use crate::stored::{decode_enums, decode_list};
+use crate::validate;
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
+use chrono::{DateTime, Utc};
+use model::{
+    Facilitation, GroupChanges, GroupFilter, GroupRow, GroupScope, GroupStatus, GroupVisibility,
+    JoinPolicy,
+};
+
+/// A support group.
+#[derive(Debug, Clone)]
+pub struct Group(pub GroupRow);
+
+impl LoadById for GroupRow {
+    fn load_by_ids(conn: &mut DbConnection, ids: &[Id]) -> ApiResult<Vec<Self>> {
+        model::find_many(conn, ids)
+    }
+
+    fn row_id(&self) -> Id {
+        self.id
+    }
+}
+
+/// The active facilitators of groups, for the loader.
+pub struct FacilitatorsOfGroups;
+
+impl GroupedQuery for FacilitatorsOfGroups {
+    type Row = MemberRow;
+
+    fn load(conn: &mut DbConnection, parents: &[Id]) -> ApiResult<Vec<(Id, MemberRow)>> {
+        crate::memberships::model::facilitators_of(conn, parents)
+    }
+}
+
+/// The caller's membership in a group, if it is a member token.
+async fn viewer_membership(ctx: &Context<'_>, group_id: Id) -> ApiResult<Option<MembershipRow>> {
+    match viewer(ctx) {
+        Viewer::Member { .. } => crate::memberships::viewer_membership(ctx, group_id).await,
+        _ => Ok(None),
+    }
+}
+
+impl Group {
+    /// The group, if the caller may see it: public and unlisted groups for everyone, private
+    /// ones for their organization's keys and their members (including invitees and requesters).
+    pub async fn load_visible(ctx: &Context<'_>, id: Id) -> ApiResult<Option<Group>> {
+        let Some(row) = load_by_id::<GroupRow>(ctx, id).await? else {
+            return Ok(None);
+        };
+        if row.visibility != GroupVisibility::Private
+            || viewer(ctx).is_staff_of(row.organization_id)
+        {
+            return Ok(Some(Group(row)));
+        }
+        let member = viewer_membership(ctx, row.id).await?;
+        let belongs = member.is_some_and(|m| {
+            matches!(
+                m.state,
+                MembershipState::Active | MembershipState::Invited | MembershipState::Requested
+            )
+        });
+        Ok(belongs.then_some(Group(row)))
+    }
+
+    /// Whether the caller may list this group's members, and how it sees them.
+    async fn member_list_access(&self, ctx: &Context<'_>) -> ApiResult<MemberAccess> {
+        match viewer(ctx) {
+            Viewer::ApiKey {
+                organization_id, ..
+            } if *organization_id == self.0.organization_id => {
+                viewer(ctx).require_scope(Scope::Read)?;
+                Ok(MemberAccess::Full)
+            }
+            Viewer::Member { .. } => {
+                let active = viewer_membership(ctx, self.0.id)
+                    .await?
+                    .is_some_and(|m| m.state == MembershipState::Active);
+                if active {
+                    Ok(MemberAccess::DisplayName)
+                } else {
+                    Err(ApiError::Forbidden(
+                        "only the group's members see who else is in it".into(),
+                    ))
+                }
+            }
+            Viewer::ApiKey { .. } => Err(ApiError::Forbidden(
+                "this group belongs to another organization".into(),
+            )),
+            Viewer::Anonymous => Err(ApiError::Unauthenticated(
+                "member lists need a member token or an API key".into(),
+            )),
+        }
+    }
+}
+
+#[Object]
+impl Group {
+    /// The group's global id.
+    pub async fn id(&self) -> ID {
+        global_id(NodeKind::Group, self.0.id)
+    }
+
+    /// Name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// Description.
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+
+    /// Substances or behaviours the group focuses on.
+    async fn focus(&self) -> Vec<RecoveryFocus> {
+        decode_enums(&self.0.focus)
+    }
+
+    /// The pathway the group follows.
+    async fn pathway(&self) -> Pathway {
+        self.0.pathway
+    }
+
+    /// Who the group is for.
+    async fn audience(&self) -> Vec<Audience> {
+        decode_enums(&self.0.audience)
+    }
+
+    /// Languages the group meets in (BCP 47).
+    async fn languages(&self) -> Vec<String> {
+        decode_list(&self.0.languages)
+    }
+
+    /// Where the group can be found.
+    async fn visibility(&self) -> GroupVisibility {
+        self.0.visibility
+    }
+
+    /// How people join.
+    async fn join_policy(&self) -> JoinPolicy {
+        self.0.join_policy
+    }
+
+    /// Who leads the group.
+    async fn facilitation(&self) -> Facilitation {
+        self.0.facilitation
+    }
+
+    /// Most active members; null means no limit.
+    async fn capacity(&self) -> Option<i32> {
+        self.0.capacity
+    }
+
+    /// Whether the group runs.
+    async fn status(&self) -> GroupStatus {
+        self.0.status
+    }
+
+    /// When the group was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at.0
+    }
+
+    /// The organization that runs the group.
+    async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
+        Ok(Organization::load_visible(ctx, self.0.organization_id).await?)
+    }
+
+    /// The group's active facilitators, by display name, with their verified credentials.
+    async fn facilitators(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Member>> {
+        let rows = load_grouped::<FacilitatorsOfGroups>(ctx, self.0.id).await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let access =
+                    Member::direct_access(viewer(ctx), &row).unwrap_or(MemberAccess::DisplayName);
+                Member { row, access }
+            })
+            .collect())
+    }
+
+    /// The group's members with their role and state. Organization keys need the `READ`
+    /// scope; a member token sees the groups it is an active member of, by display name only.
+    /// Anonymous callers never see member lists.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn members(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many members (0 to 100, default 20).")] first: Option<i32>,
+        #[graphql(desc = "Continue after this cursor.")] after: Option<String>,
+        #[graphql(
+            desc = "Membership states to include (default: ACTIVE); organization keys only."
+        )]
+        states: Option<Vec<MembershipState>>,
+    ) -> async_graphql::Result<GroupMemberConnection> {
+        let access = self.member_list_access(ctx).await?;
+        let states = states.unwrap_or_else(|| vec![MembershipState::Active]);
+        if access != MemberAccess::Full && states != [MembershipState::Active] {
+            return Err(ApiError::Forbidden("members see active memberships only".into()).into());
+        }
+        let page = Page::<Id>::new(ctx, first, after)?;
+        let key = PageKey {
+            parent: self.0.id,
+            limit: page.limit() as usize,
+            after: page.after,
+            filter: state_filter(&states),
+            count: page.count_total,
+        };
+        let (rows, total) = load_page::<MembersOfGroups>(ctx, key).await?;
+        let members = load_many_by_id::<MemberRow>(ctx, rows.iter().map(|m| m.member_id)).await?;
+        let edges = rows
+            .into_iter()
+            .filter_map(|m| {
+                let row = members.get(&m.member_id)?.clone();
+                let access = Member::direct_access(viewer(ctx), &row).unwrap_or(access);
+                Some((m, Member { row, access }))
+            })
+            .collect();
+        Ok(membership_connection(&page, edges, total))
+    }
+
+    /// The caller's own membership in this group (member tokens only; null otherwise).
+    async fn viewer_membership(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<Membership>> {
+        Ok(viewer_membership(ctx, self.0.id).await?.map(Membership))
+    }
+}
+
+/// Directory filter: every list means "any of these"; omitted means no constraint.
+#[derive(InputObject, Default)]
+pub struct GroupFilterInput {
+    /// Groups focusing on any of these (include `ANY` to also get groups open to every focus).
+    pub focus: Option<Vec<RecoveryFocus>>,
+    /// Groups following any of these pathways.
+    pub pathways: Option<Vec<Pathway>>,
+    /// Groups for any of these audiences (include `EVERYONE` to also get groups for all).
+    pub audiences: Option<Vec<Audience>>,
+    /// Groups meeting in any of these languages (BCP 47).
+    pub languages: Option<Vec<String>>,
+    /// Groups with any of these visibilities (you only ever see groups you may see).
+    pub visibilities: Option<Vec<GroupVisibility>>,
+    /// Groups led this way.
+    pub facilitation: Option<Facilitation>,
+    /// Groups in any of these states (default: ACTIVE).
+    pub statuses: Option<Vec<GroupStatus>>,
+    /// Words in the name or description (case-insensitive).
+    pub text: Option<String>,
+    /// Groups of this organization (global id).
+    pub organization_id: Option<ID>,
+}
+
+/// Fields of `createGroup`.
+#[derive(InputObject)]
+pub struct CreateGroupInput {
+    /// Name (1 to 120 characters).
+    pub name: String,
+    /// Description (up to 2000 characters).
+    pub description: Option<String>,
+    /// Focus (default: ANY).
+    pub focus: Option<Vec<RecoveryFocus>>,
+    /// Pathway (default: OTHER).
+    pub pathway: Option<Pathway>,
+    /// Audience (default: EVERYONE).
+    pub audience: Option<Vec<Audience>>,
+    /// Languages (BCP 47).
+    pub languages: Option<Vec<String>>,
+    /// Visibility (default: PUBLIC).
+    pub visibility: Option<GroupVisibility>,
+    /// Join policy (default: OPEN).
+    pub join_policy: Option<JoinPolicy>,
+    /// Facilitation (default: PEER_LED).
+    pub facilitation: Option<Facilitation>,
+    /// Most active members (1 to 10000); omit for no limit.
+    pub capacity: Option<i32>,
+}
+
+/// Fields of `updateGroup`; omitted fields stay as they are.
+#[derive(InputObject)]
+pub struct UpdateGroupInput {
+    /// The group's global id.
+    pub id: ID,
+    /// Name.
+    pub name: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Focus.
+    pub focus: Option<Vec<RecoveryFocus>>,
+    /// Pathway.
+    pub pathway: Option<Pathway>,
+    /// Audience.
+    pub audience: Option<Vec<Audience>>,
+    /// Languages.
+    pub languages: Option<Vec<String>>,
+    /// Visibility.
+    pub visibility: Option<GroupVisibility>,
+    /// Join policy.
+    pub join_policy: Option<JoinPolicy>,
+    /// Facilitation.
+    pub facilitation: Option<Facilitation>,
+    /// Capacity; `null` removes the limit.
+    pub capacity: MaybeUndefined<i32>,
+}
+
+/// Input of `archiveGroup`.
+#[derive(InputObject)]
+pub struct ArchiveGroupInput {
+    /// The group's global id.
+    pub id: ID,
+}
+
+fn check_capacity(capacity: Option<i32>) -> ApiResult<Option<i32>> {
+    match capacity {
+        Some(c) if !(1..=10_000).contains(&c) => {
+            Err(ApiError::bad_input("input.capacity", "use 1 to 10000"))
+        }
+        other => Ok(other),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn group_changes(
+    name: Option<String>,
+    description: Option<String>,
+    focus: Option<Vec<RecoveryFocus>>,
+    pathway: Option<Pathway>,
+    audience: Option<Vec<Audience>>,
+    languages: Option<Vec<String>>,
+    visibility: Option<GroupVisibility>,
+    join_policy: Option<JoinPolicy>,
+    facilitation: Option<Facilitation>,
+    capacity: Option<Option<i32>>,
+) -> ApiResult<GroupChanges> {
+    Ok(GroupChanges {
+        name: name
+            .map(|n| validate::text("input.name", &n, 1, 120))
+            .transpose()?,
+        description: description
+            .map(|d| {
+                if d.trim().is_empty() {
+                    Ok(String::new())
+                } else {
+                    validate::text("input.description", &d, 0, 2000)
+                }
+            })
+            .transpose()?,
+        focus,
+        pathway,
+        audience,
+        languages: languages
+            .map(|l| validate::languages("input.languages", &l))
+            .transpose()?,
+        visibility,
+        join_policy,
+        facilitation,
+        capacity: capacity.map(check_capacity).transpose()?,
+    })
+}
+
+fn db<'a>(ctx: &Context<'a>) -> ApiResult<&'a Db> {
+    ctx.data::<Db>().map_err(|e| ApiError::internal(e.message))
+}
+
+/// `groups` and `group`.
+#[derive(Default)]
+pub struct GroupQuery;
+
+#[Object]
+impl GroupQuery {
+    /// The group directory: public groups of every organization, plus your own (your
+    /// organization's, for an API key; the ones you belong to, for a member token), in name
+    /// order. Unlisted groups are not listed to outsiders: they are found by id.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn groups(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to look for.")] filter: Option<GroupFilterInput>,
+        #[graphql(desc = "How many groups (0 to 100, default 20).")] first: Option<i32>,
+        #[graphql(desc = "Continue after this cursor.")] after: Option<String>,
+    ) -> async_graphql::Result<RelayConnection<(String, Id), Group>> {
+        let page = Page::<(String, Id)>::new(ctx, first, after)?;
+        let input = filter.unwrap_or_default();
+        let filter = GroupFilter {
+            focus: input.focus.unwrap_or_default(),
+            pathways: input.pathways.unwrap_or_default(),
+            audiences: input.audiences.unwrap_or_default(),
+            languages: input
+                .languages
+                .map(|l| validate::languages("filter.languages", &l))
+                .transpose()?
+                .unwrap_or_default(),
+            visibilities: input.visibilities.unwrap_or_default(),
+            facilitation: input.facilitation,
+            statuses: input.statuses.unwrap_or_else(|| vec![GroupStatus::Active]),
+            text: input.text,
+            organization_id: input
+                .organization_id
+                .map(|id| decode_id_of(NodeKind::Organization, &id, "filter.organizationId"))
+                .transpose()?,
+        };
+        let scope = GroupScope {
+            organization_id: match viewer(ctx) {
+                Viewer::ApiKey {
+                    organization_id, ..
+                } => Some(*organization_id),
+                _ => None,
+            },
+            member_id: viewer(ctx).member_id(),
+        };
+        let query_page = page.clone();
+        let (rows, total) = db(ctx)?
+            .run(move |conn| {
+                let rows = model::list(
+                    conn,
+                    scope,
+                    &filter,
+                    query_page.after.clone(),
+                    query_page.limit(),
+                )?;
+                let total = if query_page.count_total {
+                    model::count(conn, scope, &filter)?
+                } else {
+                    0
+                };
+                Ok((rows, total))
+            })
+            .await?;
+        Ok(connection(
+            &page,
+            rows,
+            total,
+            |g| (g.name.clone(), g.id),
+            Group,
+        ))
+    }
+
+    /// A group by global id, if you may see it.
+    async fn group(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Group>> {
+        let id = decode_id_of(NodeKind::Group, &id, "id")?;
+        Ok(Group::load_visible(ctx, id).await?)
+    }
+}
+
+/// Group mutations: organization keys with the `WRITE` scope.
+#[derive(Default)]
+pub struct GroupMutation;
+
+#[Object]
+impl GroupMutation {
+    /// Creates a group in the caller's organization.
+    async fn create_group(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateGroupInput,
+    ) -> async_graphql::Result<Group> {
+        let organization_id = viewer(ctx).require_scope(Scope::Write)?;
+        let changes = group_changes(
+            Some(input.name),
+            input.description,
+            input.focus,
+            input.pathway,
+            input.audience,
+            input.languages,
+            input.visibility,
+            input.join_policy,
+            input.facilitation,
+            input.capacity.map(Some),
+        )?;
+        let row = db(ctx)?
+            .run(move |conn| model::create(conn, organization_id, changes))
+            .await?;
+        Ok(Group(row))
+    }
+
+    /// Changes a group of the caller's organization.
+    async fn update_group(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateGroupInput,
+    ) -> async_graphql::Result<Group> {
+        let organization_id = viewer(ctx).require_scope(Scope::Write)?;
+        let id = decode_id_of(NodeKind::Group, &input.id, "input.id")?;
+        let capacity = match input.capacity {
+            MaybeUndefined::Undefined => None,
+            MaybeUndefined::Null => Some(None),
+            MaybeUndefined::Value(c) => Some(Some(c)),
+        };
+        let changes = group_changes(
+            input.name,
+            input.description,
+            input.focus,
+            input.pathway,
+            input.audience,
+            input.languages,
+            input.visibility,
+            input.join_policy,
+            input.facilitation,
+            capacity,
+        )?;
+        let row = db(ctx)?
+            .run(move |conn| model::update(conn, organization_id, id, changes, None))
+            .await?;
+        Ok(Group(row))
+    }
+
+    /// Archives a group: it leaves the directory and takes no new members; its history stays.
+    async fn archive_group(
+        &self,
+        ctx: &Context<'_>,
+        input: ArchiveGroupInput,
+    ) -> async_graphql::Result<Group> {
+        let organization_id = viewer(ctx).require_scope(Scope::Write)?;
+        let id = decode_id_of(NodeKind::Group, &input.id, "input.id")?;
+        let row = db(ctx)?
+            .run(move |conn| {
+                model::update(
+                    conn,
+                    organization_id,
+                    id,
+                    GroupChanges::default(),
+                    Some(GroupStatus::Archived),
+                )
+            })
+            .await?;
+        Ok(Group(row))
+    }
+}

@@ -1,0 +1,395 @@
+//! Support group rows, the directory filter, and who may see which group.
+
+use crate::db::tables::{memberships, support_groups};
+use crate::db::{DbConnection, Id, MultiBackend, Ts};
+use crate::error::{ApiError, ApiResult};
+use crate::memberships::model::MembershipState;
+use crate::recovery::{Audience, Pathway, RecoveryFocus};
+use crate::stored::{StoredEnum, encode_enums, encode_list, list_pattern, stored_enum};
+use diesel::prelude::*;
+
+stored_enum! {
+    /// Where a group can be found.
+    pub enum GroupVisibility {
+        /// Listed in the public directory; anyone can see it.
+        Public = "PUBLIC",
+        /// Not listed; anyone with its id can see it.
+        Unlisted = "UNLISTED",
+        /// Only its members and its organization can see it.
+        Private = "PRIVATE",
+    }
+}
+
+stored_enum! {
+    /// How people join a group.
+    pub enum JoinPolicy {
+        /// Anyone who can see the group may join, while there is room.
+        Open = "OPEN",
+        /// People ask; an organizer, a facilitator or the organization approves.
+        Request = "REQUEST",
+        /// Only people invited by an organizer, a facilitator or the organization.
+        Invitation = "INVITATION",
+    }
+}
+
+stored_enum! {
+    /// Who leads a group.
+    pub enum Facilitation {
+        /// Led by peers.
+        PeerLed = "PEER_LED",
+        /// Facilitated by professionals (counselors, peer recovery specialists).
+        ProfessionallyFacilitated = "PROFESSIONALLY_FACILITATED",
+    }
+}
+
+stored_enum! {
+    /// Whether a group is running.
+    pub enum GroupStatus {
+        /// Meeting and open to its members.
+        Active = "ACTIVE",
+        /// No longer meeting; kept for history.
+        Archived = "ARCHIVED",
+    }
+}
+
+/// A support group.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = support_groups)]
+pub struct GroupRow {
+    /// Row id.
+    pub id: Id,
+    /// The organization that runs it.
+    pub organization_id: Id,
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// Recovery focus, stored as a list.
+    pub focus: String,
+    /// Pathway.
+    pub pathway: Pathway,
+    /// Audience, stored as a list.
+    pub audience: String,
+    /// BCP 47 languages, stored as a list.
+    pub languages: String,
+    /// Where it can be found.
+    pub visibility: GroupVisibility,
+    /// How people join.
+    pub join_policy: JoinPolicy,
+    /// Who leads it.
+    pub facilitation: Facilitation,
+    /// Most active members; `None` is unlimited.
+    pub capacity: Option<i32>,
+    /// Whether it runs.
+    pub status: GroupStatus,
+    /// When it was created.
+    pub created_at: Ts,
+    /// When it last changed.
+    pub updated_at: Ts,
+}
+
+/// The settable fields of a group, validated; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct GroupChanges {
+    /// Name.
+    pub name: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Focus.
+    pub focus: Option<Vec<RecoveryFocus>>,
+    /// Pathway.
+    pub pathway: Option<Pathway>,
+    /// Audience.
+    pub audience: Option<Vec<Audience>>,
+    /// Languages.
+    pub languages: Option<Vec<String>>,
+    /// Visibility.
+    pub visibility: Option<GroupVisibility>,
+    /// Join policy.
+    pub join_policy: Option<JoinPolicy>,
+    /// Facilitation.
+    pub facilitation: Option<Facilitation>,
+    /// Capacity (`Some(None)` removes the limit).
+    pub capacity: Option<Option<i32>>,
+}
+
+impl GroupChanges {
+    fn apply(self, row: &mut GroupRow) {
+        if let Some(v) = self.name {
+            row.name = v;
+        }
+        if let Some(v) = self.description {
+            row.description = v;
+        }
+        if let Some(v) = self.focus {
+            row.focus = encode_enums(&v);
+        }
+        if let Some(v) = self.pathway {
+            row.pathway = v;
+        }
+        if let Some(v) = self.audience {
+            row.audience = encode_enums(&v);
+        }
+        if let Some(v) = self.languages {
+            row.languages = encode_list(v.iter().map(String::as_str));
+        }
+        if let Some(v) = self.visibility {
+            row.visibility = v;
+        }
+        if let Some(v) = self.join_policy {
+            row.join_policy = v;
+        }
+        if let Some(v) = self.facilitation {
+            row.facilitation = v;
+        }
+        if let Some(v) = self.capacity {
+            row.capacity = v;
+        }
+    }
+}
+
+/// Creates a group; `changes.name` is required, the rest default to an open, public,
+/// peer-led group for everyone.
+pub fn create(
+    conn: &mut DbConnection,
+    organization_id: Id,
+    changes: GroupChanges,
+) -> ApiResult<GroupRow> {
+    let now = Ts::now();
+    let mut row = GroupRow {
+        id: Id::new(),
+        organization_id,
+        name: String::new(),
+        description: String::new(),
+        focus: encode_enums(&[RecoveryFocus::Any]),
+        pathway: Pathway::Other,
+        audience: encode_enums(&[Audience::Everyone]),
+        languages: encode_list([]),
+        visibility: GroupVisibility::Public,
+        join_policy: JoinPolicy::Open,
+        facilitation: Facilitation::PeerLed,
+        capacity: None,
+        status: GroupStatus::Active,
+        created_at: now,
+        updated_at: now,
+    };
+    changes.apply(&mut row);
+    if row.name.is_empty() {
+        return Err(ApiError::bad_input("input.name", "a group needs a name"));
+    }
+    diesel::insert_into(support_groups::table)
+        .values(&row)
+        .execute(conn)?;
+    Ok(row)
+}
+
+/// Changes a group of `organization_id`.
+pub fn update(
+    conn: &mut DbConnection,
+    organization_id: Id,
+    id: Id,
+    changes: GroupChanges,
+    status: Option<GroupStatus>,
+) -> ApiResult<GroupRow> {
+    conn.transaction(|conn| {
+        let mut row = find_many(conn, &[id])?
+            .pop()
+            .filter(|g| g.organization_id == organization_id)
+            .ok_or_else(|| ApiError::NotFound("no such group in this organization".into()))?;
+        changes.apply(&mut row);
+        if let Some(status) = status {
+            row.status = status;
+        }
+        row.updated_at = Ts::now();
+        diesel::update(support_groups::table.find(id))
+            .set((
+                support_groups::name.eq(&row.name),
+                support_groups::description.eq(&row.description),
+                support_groups::focus.eq(&row.focus),
+                support_groups::pathway.eq(row.pathway),
+                support_groups::audience.eq(&row.audience),
+                support_groups::languages.eq(&row.languages),
+                support_groups::visibility.eq(row.visibility),
+                support_groups::join_policy.eq(row.join_policy),
+                support_groups::facilitation.eq(row.facilitation),
+                support_groups::capacity.eq(row.capacity),
+                support_groups::status.eq(row.status),
+                support_groups::updated_at.eq(row.updated_at),
+            ))
+            .execute(conn)?;
+        Ok(row)
+    })
+}
+
+/// The groups with these ids.
+pub fn find_many(conn: &mut DbConnection, ids: &[Id]) -> ApiResult<Vec<GroupRow>> {
+    Ok(support_groups::table
+        .filter(support_groups::id.eq_any(ids))
+        .select(GroupRow::as_select())
+        .load(conn)?)
+}
+
+/// Whose eyes a directory query is for.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct GroupScope {
+    /// An API key's organization: all its groups are visible.
+    pub organization_id: Option<Id>,
+    /// A member token's member: the groups it belongs to (or is invited to) are visible.
+    pub member_id: Option<Id>,
+}
+
+/// The directory filter, every list meaning "any of these".
+#[derive(Debug, Clone, Default)]
+pub struct GroupFilter {
+    /// Groups focusing on any of these.
+    pub focus: Vec<RecoveryFocus>,
+    /// Groups following any of these pathways.
+    pub pathways: Vec<Pathway>,
+    /// Groups for any of these audiences.
+    pub audiences: Vec<Audience>,
+    /// Groups held in any of these languages.
+    pub languages: Vec<String>,
+    /// Groups with any of these visibilities.
+    pub visibilities: Vec<GroupVisibility>,
+    /// Groups led this way.
+    pub facilitation: Option<Facilitation>,
+    /// Groups in any of these states.
+    pub statuses: Vec<GroupStatus>,
+    /// Words in the name or description (case-insensitive).
+    pub text: Option<String>,
+    /// Groups of this organization.
+    pub organization_id: Option<Id>,
+}
+
+diesel::define_sql_function!(
+    /// SQL `lower()`, on both backends.
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text
+);
+
+type Boxed<'a> = support_groups::BoxedQuery<'a, MultiBackend>;
+
+/// The groups `scope` may find in the directory that match `filter`: public groups, and the
+/// caller's own (its organization's, or those it belongs to). Unlisted groups are found by id.
+fn filtered<'a>(scope: GroupScope, filter: &GroupFilter) -> Boxed<'a> {
+    let member_groups = memberships::table
+        .filter(memberships::member_id.nullable().eq(scope.member_id))
+        .filter(memberships::state.eq_any([
+            MembershipState::Invited,
+            MembershipState::Requested,
+            MembershipState::Active,
+        ]))
+        .select(memberships::group_id);
+    let mut query = support_groups::table
+        .filter(
+            support_groups::visibility
+                .eq(GroupVisibility::Public)
+                .or(support_groups::organization_id
+                    .nullable()
+                    .eq(scope.organization_id))
+                .or(support_groups::id.eq_any(member_groups)),
+        )
+        .into_boxed();
+    macro_rules! any_of {
+        ($column:expr, $patterns:expr) => {{
+            let patterns: Vec<String> = $patterns;
+            if let Some((first, rest)) = patterns.split_first() {
+                let mut condition: Box<
+                    dyn BoxableExpression<
+                            support_groups::table,
+                            MultiBackend,
+                            SqlType = diesel::sql_types::Bool,
+                        >,
+                > = Box::new($column.like(first.clone()));
+                for pattern in rest {
+                    condition = Box::new(condition.or($column.like(pattern.clone())));
+                }
+                query = query.filter(condition);
+            }
+        }};
+    }
+    any_of!(
+        support_groups::focus,
+        filter
+            .focus
+            .iter()
+            .map(|f| list_pattern(f.as_str()))
+            .collect()
+    );
+    any_of!(
+        support_groups::audience,
+        filter
+            .audiences
+            .iter()
+            .map(|a| list_pattern(a.as_str()))
+            .collect()
+    );
+    any_of!(
+        support_groups::languages,
+        filter.languages.iter().map(|l| list_pattern(l)).collect()
+    );
+    if !filter.pathways.is_empty() {
+        query = query.filter(support_groups::pathway.eq_any(filter.pathways.clone()));
+    }
+    if !filter.visibilities.is_empty() {
+        query = query.filter(support_groups::visibility.eq_any(filter.visibilities.clone()));
+    }
+    if let Some(facilitation) = filter.facilitation {
+        query = query.filter(support_groups::facilitation.eq(facilitation));
+    }
+    if !filter.statuses.is_empty() {
+        query = query.filter(support_groups::status.eq_any(filter.statuses.clone()));
+    }
+    if let Some(organization_id) = filter.organization_id {
+        query = query.filter(support_groups::organization_id.eq(organization_id));
+    }
+    if let Some(text) = filter
+        .text
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        let escaped = text
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let pattern = format!("%{escaped}%");
+        query = query.filter(
+            lower(support_groups::name)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(support_groups::description)
+                    .like(pattern)
+                    .escape('\\')),
+        );
+    }
+    query
+}
+
+/// A page of the directory in name order, after the `(name, id)` keyset position.
+pub fn list(
+    conn: &mut DbConnection,
+    scope: GroupScope,
+    filter: &GroupFilter,
+    after: Option<(String, Id)>,
+    limit: i64,
+) -> ApiResult<Vec<GroupRow>> {
+    let mut query = filtered(scope, filter);
+    if let Some((name, id)) = after {
+        query = query.filter(
+            support_groups::name
+                .gt(name.clone())
+                .or(support_groups::name.eq(name).and(support_groups::id.gt(id))),
+        );
+    }
+    Ok(query
+        .order((support_groups::name.asc(), support_groups::id.asc()))
+        .limit(limit)
+        .select(GroupRow::as_select())
+        .load(conn)?)
+}
+
+/// How many groups of the directory match.
+pub fn count(conn: &mut DbConnection, scope: GroupScope, filter: &GroupFilter) -> ApiResult<i64> {
+    Ok(filtered(scope, filter).count().get_result(conn)?)
+}

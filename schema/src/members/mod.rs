@@ -1,0 +1,664 @@
+//! Members: pseudonymous profiles synced by the organization's platform (`upsertMember`), with
+//! recovery details only the member and the organization see, professional credentials, member
+//! tokens and erasure.
+
+pub mod model;
+pub mod tokens;
+
+use crate::auth::{Scope, Viewer, viewer};
+use crate::db::{Db, DbConnection, Id};
+use crate::error::{ApiError, ApiResult};
+use crate::groups::Group;
+use crate::groups::model::GroupRow;
+use crate::loaders::{
+    GroupedQuery, LoadById, PageKey, load_by_id, load_grouped, load_many_by_id, load_page,
+};
+use crate::memberships::model::MembershipState;
+use crate::memberships::pages::{GroupsOfMembers, state_filter};
+use crate::memberships::{MemberGroupConnection, membership_connection};
+use crate::recovery::{Pathway, RecoveryFocus};
+use crate::relay::{NodeKind, Page, decode_id_of, global_id};
+use crate::stored::{decode_enums, decode_list};
+use crate::support_links::SupportLink;
+use crate::validate;
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+use model::{
+    CredentialKind, CredentialRow, MemberRole, MemberRow, ProfileChanges, RecoveryChanges,
+    VerificationStatus,
+};
+use tokens::{TTL_MINUTES, TokenSigner};
+
+/// How much of a profile the caller sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemberAccess {
+    /// The member itself, or its organization's API key: the whole profile.
+    Full,
+    /// Someone who shares a group (or a support link): the display name only.
+    DisplayName,
+}
+
+/// A member as a caller sees it.
+#[derive(Debug, Clone)]
+pub struct Member {
+    /// The row.
+    pub row: MemberRow,
+    /// What the caller may see of it.
+    pub access: MemberAccess,
+}
+
+impl Member {
+    /// Full access for the member itself and its organization's keys; `None` otherwise.
+    pub fn direct_access(viewer: &Viewer, row: &MemberRow) -> Option<MemberAccess> {
+        match viewer {
+            Viewer::ApiKey {
+                organization_id, ..
+            } if *organization_id == row.organization_id => Some(MemberAccess::Full),
+            Viewer::Member { member_id, .. } if *member_id == row.id => Some(MemberAccess::Full),
+            _ => None,
+        }
+    }
+
+    /// The member, if the caller may see it: fully (itself, its organization), or by display
+    /// name (a member who shares an active group or a support link with it).
+    pub async fn load_visible(ctx: &Context<'_>, id: Id) -> ApiResult<Option<Member>> {
+        let Some(row) = load_by_id::<MemberRow>(ctx, id).await? else {
+            return Ok(None);
+        };
+        if let Some(access) = Member::direct_access(viewer(ctx), &row) {
+            return Ok(Some(Member { row, access }));
+        }
+        let Viewer::Member {
+            member_id,
+            organization_id,
+        } = viewer(ctx)
+        else {
+            return Ok(None);
+        };
+        if *organization_id != row.organization_id || row.erased_at.is_some() {
+            return Ok(None);
+        }
+        let (me, them) = (*member_id, row.id);
+        let related = ctx
+            .data::<Db>()
+            .map_err(|e| ApiError::internal(e.message))?
+            .run(move |conn| crate::memberships::model::are_related(conn, me, them))
+            .await?;
+        Ok(related.then_some(Member {
+            row,
+            access: MemberAccess::DisplayName,
+        }))
+    }
+
+    fn full(&self) -> bool {
+        self.access == MemberAccess::Full
+    }
+}
+
+impl LoadById for MemberRow {
+    fn load_by_ids(conn: &mut DbConnection, ids: &[Id]) -> ApiResult<Vec<Self>> {
+        model::find_many(conn, ids)
+    }
+
+    fn row_id(&self) -> Id {
+        self.id
+    }
+}
+
+/// Credentials by member, for the loader.
+pub struct CredentialsOfMembers;
+
+impl GroupedQuery for CredentialsOfMembers {
+    type Row = CredentialRow;
+
+    fn load(conn: &mut DbConnection, parents: &[Id]) -> ApiResult<Vec<(Id, CredentialRow)>> {
+        Ok(model::credentials_of(conn, parents)?
+            .into_iter()
+            .map(|c| (c.member_id, c))
+            .collect())
+    }
+}
+
+/// A member's recovery details: private to the member and its organization.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct RecoveryDetails {
+    /// The date recovery (sobriety) is counted from.
+    pub start_date: Option<NaiveDate>,
+    /// Substances or behaviours the member's recovery focuses on.
+    pub focus: Vec<RecoveryFocus>,
+    /// The pathway the member follows.
+    pub pathway: Option<Pathway>,
+}
+
+/// A professional credential.
+#[derive(Debug, Clone)]
+pub struct Credential(pub CredentialRow);
+
+#[Object]
+impl Credential {
+    /// The credential's id (for `verifyCredential`).
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// What the credential is.
+    async fn kind(&self) -> CredentialKind {
+        self.0.kind
+    }
+
+    /// Who issued it.
+    async fn issuer(&self) -> &str {
+        &self.0.issuer
+    }
+
+    /// Whether the organization checked it.
+    async fn verification_status(&self) -> VerificationStatus {
+        self.0.verification_status
+    }
+
+    /// When the organization last checked it.
+    async fn verified_at(&self) -> Option<DateTime<Utc>> {
+        self.0.verified_at.map(|t| t.0)
+    }
+}
+
+#[Object]
+impl Member {
+    /// The member's global id.
+    pub async fn id(&self) -> ID {
+        global_id(NodeKind::Member, self.row.id)
+    }
+
+    /// The member's pseudonym ("Former member" once erased).
+    async fn display_name(&self) -> &str {
+        if self.row.erased_at.is_some() {
+            "Former member"
+        } else {
+            &self.row.display_name
+        }
+    }
+
+    /// Who the member is in the recovery community (null unless you are the member or its
+    /// organization).
+    async fn role(&self) -> Option<MemberRole> {
+        self.full().then_some(self.row.role)
+    }
+
+    /// The platform's own identifier for the member (organization keys only).
+    async fn external_ref(&self, ctx: &Context<'_>) -> Option<&str> {
+        matches!(viewer(ctx), Viewer::ApiKey { .. })
+            .then_some(self.full())
+            .filter(|f| *f)
+            .map(|_| self.row.external_ref.as_str())
+    }
+
+    /// Languages the member speaks, as BCP 47 tags (member and organization only).
+    async fn languages(&self) -> Option<Vec<String>> {
+        self.full().then(|| decode_list(&self.row.languages))
+    }
+
+    /// The member's IANA time zone (member and organization only).
+    async fn timezone(&self) -> Option<&str> {
+        self.row.timezone.as_deref().filter(|_| self.full())
+    }
+
+    /// The member's pronouns (member and organization only).
+    async fn pronouns(&self) -> Option<&str> {
+        self.row.pronouns.as_deref().filter(|_| self.full())
+    }
+
+    /// Recovery details: the member itself and organization keys with the `READ` scope only.
+    async fn recovery(&self, ctx: &Context<'_>) -> Option<RecoveryDetails> {
+        let allowed = match viewer(ctx) {
+            Viewer::Member { member_id, .. } => *member_id == self.row.id,
+            key @ Viewer::ApiKey { .. } => self.full() && key.has_scope(Scope::Read),
+            _ => false,
+        };
+        allowed.then(|| RecoveryDetails {
+            start_date: self.row.recovery_start_date,
+            focus: decode_enums(&self.row.recovery_focus),
+            pathway: self.row.recovery_pathway,
+        })
+    }
+
+    /// Professional credentials. Others who can see the member see only verified ones.
+    async fn credentials(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Credential>> {
+        if self.row.role != MemberRole::Professional {
+            return Ok(Vec::new());
+        }
+        let rows = load_grouped::<CredentialsOfMembers>(ctx, self.row.id).await?;
+        Ok(rows
+            .into_iter()
+            .filter(|c| self.full() || c.verification_status == VerificationStatus::Verified)
+            .map(Credential)
+            .collect())
+    }
+
+    /// The groups the member belongs to (member and organization only; null for others).
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn groups(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many groups (0 to 100, default 20).")] first: Option<i32>,
+        #[graphql(desc = "Continue after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Membership states to include (default: ACTIVE).")] states: Option<
+            Vec<MembershipState>,
+        >,
+    ) -> async_graphql::Result<Option<MemberGroupConnection>> {
+        if !self.full() {
+            return Ok(None);
+        }
+        let page = Page::<Id>::new(ctx, first, after)?;
+        let states = states.unwrap_or_else(|| vec![MembershipState::Active]);
+        let key = PageKey {
+            parent: self.row.id,
+            limit: page.limit() as usize,
+            after: page.after,
+            filter: state_filter(&states),
+            count: page.count_total,
+        };
+        let (rows, total) = load_page::<GroupsOfMembers>(ctx, key).await?;
+        // Full access means the caller is this member or its organization: every group the
+        // member belongs to is theirs to see.
+        let groups = load_many_by_id::<GroupRow>(ctx, rows.iter().map(|m| m.group_id)).await?;
+        let edges = rows
+            .into_iter()
+            .filter_map(|m| groups.get(&m.group_id).map(|g| (m, Group(g.clone()))))
+            .collect();
+        Ok(Some(membership_connection(&page, edges, total)))
+    }
+
+    /// Support links with family and friends (member and organization only).
+    async fn support_links(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<Vec<SupportLink>>> {
+        if !self.full() {
+            return Ok(None);
+        }
+        Ok(Some(SupportLink::of_member(ctx, self.row.id).await?))
+    }
+
+    /// When the member was erased (organization keys only).
+    async fn erased_at(&self, ctx: &Context<'_>) -> Option<DateTime<Utc>> {
+        matches!(viewer(ctx), Viewer::ApiKey { .. })
+            .then_some(())
+            .and(self.row.erased_at.filter(|_| self.full()))
+            .map(|t| t.0)
+    }
+
+    /// When the profile was created (member and organization only).
+    async fn created_at(&self) -> Option<DateTime<Utc>> {
+        self.full().then_some(self.row.created_at.0)
+    }
+}
+
+/// Recovery details to set; omitted fields stay as they are, `null` clears.
+#[derive(InputObject, Default)]
+pub struct RecoveryDetailsInput {
+    /// The date recovery is counted from (not in the future).
+    pub start_date: MaybeUndefined<NaiveDate>,
+    /// Substances or behaviours the recovery focuses on.
+    pub focus: Option<Vec<RecoveryFocus>>,
+    /// The pathway followed.
+    pub pathway: MaybeUndefined<Pathway>,
+}
+
+/// Profile fields a member or its organization may change; omitted fields stay as they are,
+/// `null` clears. There are deliberately no fields for names, emails, phones or addresses.
+#[derive(InputObject, Default)]
+pub struct ProfileInput {
+    /// A pseudonym (1 to 60 characters; no email addresses or phone numbers).
+    pub display_name: Option<String>,
+    /// BCP 47 language tags (`en`, `es-MX`).
+    pub languages: Option<Vec<String>>,
+    /// IANA time zone (`America/New_York`).
+    pub timezone: MaybeUndefined<String>,
+    /// Pronouns as the member writes them (up to 30 characters).
+    pub pronouns: MaybeUndefined<String>,
+    /// Recovery details (private to the member and the organization).
+    pub recovery: Option<RecoveryDetailsInput>,
+}
+
+fn optional_text(
+    field: &str,
+    value: MaybeUndefined<String>,
+    check: impl Fn(&str) -> ApiResult<String>,
+) -> ApiResult<Option<Option<String>>> {
+    match value {
+        MaybeUndefined::Undefined => Ok(None),
+        MaybeUndefined::Null => Ok(Some(None)),
+        MaybeUndefined::Value(v) if v.trim().is_empty() => {
+            let _ = field;
+            Ok(Some(None))
+        }
+        MaybeUndefined::Value(v) => Ok(Some(Some(check(&v)?))),
+    }
+}
+
+fn maybe<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
+    match value {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(v) => Some(Some(v)),
+    }
+}
+
+impl ProfileInput {
+    /// Validates the input into model changes.
+    fn into_changes(self, role: Option<MemberRole>) -> ApiResult<ProfileChanges> {
+        let recovery = self.recovery.unwrap_or_default();
+        let start_date = maybe(recovery.start_date);
+        if let Some(Some(date)) = start_date
+            && date > Utc::now().date_naive() + chrono::Days::new(1)
+        {
+            return Err(ApiError::bad_input(
+                "input.recovery.startDate",
+                "a recovery date cannot be in the future",
+            ));
+        }
+        Ok(ProfileChanges {
+            display_name: self
+                .display_name
+                .map(|n| validate::text("input.displayName", &n, 1, 60))
+                .transpose()?,
+            role,
+            languages: self
+                .languages
+                .map(|l| validate::languages("input.languages", &l))
+                .transpose()?,
+            timezone: optional_text("input.timezone", self.timezone, |t| {
+                validate::timezone("input.timezone", t)
+            })?,
+            pronouns: optional_text("input.pronouns", self.pronouns, |p| {
+                validate::text("input.pronouns", p, 1, 30)
+            })?,
+            recovery: RecoveryChanges {
+                start_date,
+                focus: recovery.focus,
+                pathway: maybe(recovery.pathway),
+            },
+        })
+    }
+}
+
+/// Input of `upsertMember`: creates the member with this `externalRef` or updates it.
+#[derive(InputObject)]
+pub struct UpsertMemberInput {
+    /// The platform's own identifier for the member (1 to 200 characters, unique per
+    /// organization). Use an opaque id, not an email address.
+    pub external_ref: String,
+    /// A pseudonym (required for a new member).
+    pub display_name: Option<String>,
+    /// Who the member is (required for a new member).
+    pub role: Option<MemberRole>,
+    /// BCP 47 language tags.
+    pub languages: Option<Vec<String>>,
+    /// IANA time zone.
+    pub timezone: MaybeUndefined<String>,
+    /// Pronouns.
+    pub pronouns: MaybeUndefined<String>,
+    /// Recovery details.
+    pub recovery: Option<RecoveryDetailsInput>,
+}
+
+/// Input of `updateMember`.
+#[derive(InputObject)]
+pub struct UpdateMemberInput {
+    /// The member's global id; a member token may leave it out to mean itself.
+    pub id: Option<ID>,
+    /// The changes.
+    pub profile: ProfileInput,
+}
+
+/// Input of `eraseMember`.
+#[derive(InputObject)]
+pub struct EraseMemberInput {
+    /// The member's global id; a member token may leave it out to mean itself.
+    pub id: Option<ID>,
+}
+
+/// Input of `addCredential`.
+#[derive(InputObject)]
+pub struct AddCredentialInput {
+    /// The professional's global id; a member token may leave it out to mean itself.
+    pub member_id: Option<ID>,
+    /// What the credential is.
+    pub kind: CredentialKind,
+    /// Who issued it (a state board, a certification body; 1 to 200 characters).
+    pub issuer: String,
+}
+
+/// Input of `verifyCredential`.
+#[derive(InputObject)]
+pub struct VerifyCredentialInput {
+    /// The credential's id.
+    pub id: ID,
+    /// The outcome of the organization's check.
+    pub status: VerificationStatus,
+}
+
+/// Input of `issueMemberToken`.
+#[derive(InputObject)]
+pub struct IssueMemberTokenInput {
+    /// The member's global id; a member token may leave it out to refresh itself.
+    pub member_id: Option<ID>,
+    /// Minutes the token is valid (1 to 1440, default 60).
+    #[graphql(default = 60)]
+    pub ttl_minutes: i32,
+}
+
+/// Result of `issueMemberToken`.
+#[derive(SimpleObject)]
+pub struct MemberTokenPayload {
+    /// The bearer token for the member's app.
+    pub token: String,
+    /// When it stops working.
+    pub expires_at: DateTime<Utc>,
+    /// The member.
+    pub member: Member,
+}
+
+/// The member a mutation acts on, and whether the caller is its organization (`true`) or the
+/// member itself (`false`). Another organization's member is `NOT_FOUND`.
+pub async fn target_member(
+    ctx: &Context<'_>,
+    id: Option<&ID>,
+    field: &str,
+    staff_scope: Scope,
+) -> ApiResult<(MemberRow, bool)> {
+    let requested = id
+        .map(|id| decode_id_of(NodeKind::Member, id, field))
+        .transpose()?;
+    let (member_id, staff) = match (viewer(ctx), requested) {
+        (Viewer::Member { member_id, .. }, None) => (*member_id, false),
+        (Viewer::Member { member_id, .. }, Some(id)) if id == *member_id => (id, false),
+        (Viewer::Member { .. }, Some(_)) => {
+            return Err(ApiError::Forbidden(
+                "a member token acts only for its own member".into(),
+            ));
+        }
+        (key, Some(id)) => {
+            key.require_scope(staff_scope)?;
+            (id, true)
+        }
+        (key, None) => {
+            key.require_scope(staff_scope)?;
+            return Err(ApiError::bad_input(field, "name the member"));
+        }
+    };
+    let row = load_by_id::<MemberRow>(ctx, member_id)
+        .await?
+        .filter(|r| Some(r.organization_id) == viewer(ctx).organization_id())
+        .filter(|r| r.erased_at.is_none())
+        .ok_or_else(|| ApiError::NotFound("no such member".into()))?;
+    Ok((row, staff))
+}
+
+fn db<'a>(ctx: &Context<'a>) -> ApiResult<&'a Db> {
+    ctx.data::<Db>().map_err(|e| ApiError::internal(e.message))
+}
+
+/// `member(id:)`.
+#[derive(Default)]
+pub struct MemberQuery;
+
+#[Object]
+impl MemberQuery {
+    /// A member by global id: fully for the member itself and its organization, by display
+    /// name for members who share a group with it; null for everyone else.
+    async fn member(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Member>> {
+        let id = decode_id_of(NodeKind::Member, &id, "id")?;
+        Ok(Member::load_visible(ctx, id).await?)
+    }
+}
+
+/// Member mutations.
+#[derive(Default)]
+pub struct MemberMutation;
+
+#[Object]
+impl MemberMutation {
+    /// Creates or updates the member with this `externalRef`: idempotent, so a platform can
+    /// sync its users. Needs the `WRITE` scope.
+    async fn upsert_member(
+        &self,
+        ctx: &Context<'_>,
+        input: UpsertMemberInput,
+    ) -> async_graphql::Result<Member> {
+        let organization_id = viewer(ctx).require_scope(Scope::Write)?;
+        let external_ref = input.external_ref.trim().to_owned();
+        if external_ref.is_empty()
+            || external_ref.chars().count() > 200
+            || external_ref.contains('@')
+        {
+            return Err(ApiError::bad_input(
+                "input.externalRef",
+                "use your platform's opaque user id (1 to 200 characters, not an email address)",
+            )
+            .into());
+        }
+        let changes = ProfileInput {
+            display_name: input.display_name,
+            languages: input.languages,
+            timezone: input.timezone,
+            pronouns: input.pronouns,
+            recovery: input.recovery,
+        }
+        .into_changes(input.role)?;
+        let row = db(ctx)?
+            .run(move |conn| model::upsert(conn, organization_id, &external_ref, changes))
+            .await?;
+        Ok(Member {
+            row,
+            access: MemberAccess::Full,
+        })
+    }
+
+    /// Changes a profile: the member itself (member token) or its organization (`WRITE`).
+    async fn update_member(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateMemberInput,
+    ) -> async_graphql::Result<Member> {
+        let (member, _) = target_member(ctx, input.id.as_ref(), "input.id", Scope::Write).await?;
+        let changes = input.profile.into_changes(None)?;
+        let row = db(ctx)?
+            .run(move |conn| model::update(conn, member.id, changes))
+            .await?;
+        Ok(Member {
+            row,
+            access: MemberAccess::Full,
+        })
+    }
+
+    /// Erases a member: its personal fields, memberships, support links and credentials are
+    /// removed; anonymous counts stay. The member itself (member token) or its organization
+    /// (`WRITE`) may do it. It cannot be undone.
+    async fn erase_member(
+        &self,
+        ctx: &Context<'_>,
+        input: EraseMemberInput,
+    ) -> async_graphql::Result<Member> {
+        let (member, _) = target_member(ctx, input.id.as_ref(), "input.id", Scope::Write).await?;
+        let row = db(ctx)?
+            .run(move |conn| model::erase(conn, member.id))
+            .await?;
+        Ok(Member {
+            row,
+            access: MemberAccess::Full,
+        })
+    }
+
+    /// Adds a credential (unverified) to a professional: the professional itself or its
+    /// organization (`WRITE`).
+    async fn add_credential(
+        &self,
+        ctx: &Context<'_>,
+        input: AddCredentialInput,
+    ) -> async_graphql::Result<Credential> {
+        let (member, _) = target_member(
+            ctx,
+            input.member_id.as_ref(),
+            "input.memberId",
+            Scope::Write,
+        )
+        .await?;
+        let issuer = validate::text("input.issuer", &input.issuer, 1, 200)?;
+        let kind = input.kind;
+        let row = db(ctx)?
+            .run(move |conn| model::add_credential(conn, &member, kind, issuer))
+            .await?;
+        Ok(Credential(row))
+    }
+
+    /// Records the organization's check of a credential. Organization keys with `WRITE` only.
+    async fn verify_credential(
+        &self,
+        ctx: &Context<'_>,
+        input: VerifyCredentialInput,
+    ) -> async_graphql::Result<Credential> {
+        let organization_id = viewer(ctx).require_scope(Scope::Write)?;
+        let id = uuid::Uuid::parse_str(input.id.as_str())
+            .map(Id)
+            .map_err(|_| ApiError::bad_input("input.id", "not a credential id"))?;
+        let status = input.status;
+        let row = db(ctx)?
+            .run(move |conn| model::set_verification(conn, organization_id, id, status))
+            .await?;
+        Ok(Credential(row))
+    }
+
+    /// Mints a short-lived token for one member's app: an organization key with `WRITE` for
+    /// any of its members, or a member token to refresh itself.
+    async fn issue_member_token(
+        &self,
+        ctx: &Context<'_>,
+        input: IssueMemberTokenInput,
+    ) -> async_graphql::Result<MemberTokenPayload> {
+        if !TTL_MINUTES.contains(&input.ttl_minutes) {
+            return Err(ApiError::bad_input("input.ttlMinutes", "use 1 to 1440 minutes").into());
+        }
+        let (member, _) = target_member(
+            ctx,
+            input.member_id.as_ref(),
+            "input.memberId",
+            Scope::Write,
+        )
+        .await?;
+        let signer = ctx.data::<TokenSigner>()?;
+        let (token, expires_at) = signer.issue(
+            member.organization_id,
+            member.id,
+            chrono::Duration::minutes(i64::from(input.ttl_minutes)),
+        );
+        Ok(MemberTokenPayload {
+            token,
+            expires_at,
+            member: Member {
+                row: member,
+                access: MemberAccess::Full,
+            },
+        })
+    }
+}

@@ -1,0 +1,389 @@
+//! Member rows: pseudonymous profiles keyed by the platform's own `external_ref`, their
+//! recovery details, credentials, and erasure.
+
+use crate::db::tables::{credentials, members, memberships, support_links};
+use crate::db::{DbConnection, Id, Ts};
+use crate::error::{ApiError, ApiResult};
+use crate::recovery::{Pathway, RecoveryFocus};
+use crate::stored::{encode_enums, encode_list, stored_enum};
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+stored_enum! {
+    /// Who a member is in the recovery community.
+    pub enum MemberRole {
+        /// A person in recovery.
+        PersonInRecovery = "PERSON_IN_RECOVERY",
+        /// A family member or friend of someone in recovery.
+        FamilyOrFriend = "FAMILY_OR_FRIEND",
+        /// A professional: counselor, clinician, certified peer recovery specialist.
+        Professional = "PROFESSIONAL",
+    }
+}
+
+stored_enum! {
+    /// A professional credential.
+    pub enum CredentialKind {
+        /// Licensed Clinical Social Worker.
+        Lcsw = "LCSW",
+        /// Licensed Professional Counselor.
+        Lpc = "LPC",
+        /// Licensed Marriage and Family Therapist.
+        Lmft = "LMFT",
+        /// Certified Alcohol and Drug Counselor.
+        Cadc = "CADC",
+        /// Licensed Alcohol and Drug Counselor.
+        Ladc = "LADC",
+        /// Certified Peer Recovery Specialist (or recovery coach).
+        CertifiedPeerRecoverySpecialist = "CERTIFIED_PEER_RECOVERY_SPECIALIST",
+        /// Licensed psychologist.
+        Psychologist = "PSYCHOLOGIST",
+        /// Physician (addiction medicine, psychiatry, ...).
+        Physician = "PHYSICIAN",
+        /// Registered or advanced practice nurse.
+        Nurse = "NURSE",
+        /// Another credential.
+        Other = "OTHER",
+    }
+}
+
+stored_enum! {
+    /// Whether the organization has checked a credential.
+    pub enum VerificationStatus {
+        /// Claimed, not yet checked.
+        Unverified = "UNVERIFIED",
+        /// Checked and valid.
+        Verified = "VERIFIED",
+        /// Checked and not valid.
+        Rejected = "REJECTED",
+        /// Was valid, has lapsed.
+        Expired = "EXPIRED",
+    }
+}
+
+/// A member: a pseudonymous profile. There is no column for legal names, email addresses,
+/// phone numbers or postal addresses.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = members)]
+pub struct MemberRow {
+    /// Row id.
+    pub id: Id,
+    /// The organization the member belongs to.
+    pub organization_id: Id,
+    /// The platform's own identifier for the member (unique per organization).
+    pub external_ref: String,
+    /// A pseudonym.
+    pub display_name: String,
+    /// Who the member is in the recovery community.
+    pub role: MemberRole,
+    /// BCP 47 tags, stored as a list.
+    pub languages: String,
+    /// IANA time zone.
+    pub timezone: Option<String>,
+    /// Pronouns, as the member writes them.
+    pub pronouns: Option<String>,
+    /// Recovery (sobriety) date; private.
+    pub recovery_start_date: Option<NaiveDate>,
+    /// Recovery focus, stored as a list; private.
+    pub recovery_focus: String,
+    /// Recovery pathway; private.
+    pub recovery_pathway: Option<Pathway>,
+    /// When the member was erased (personal fields cleared).
+    pub erased_at: Option<Ts>,
+    /// When the profile was created.
+    pub created_at: Ts,
+    /// When the profile last changed.
+    pub updated_at: Ts,
+}
+
+/// A credential a professional holds.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = credentials)]
+pub struct CredentialRow {
+    /// Row id.
+    pub id: Id,
+    /// The member's organization.
+    pub organization_id: Id,
+    /// The professional.
+    pub member_id: Id,
+    /// What the credential is.
+    pub kind: CredentialKind,
+    /// Who issued it (a state board, a certification body).
+    pub issuer: String,
+    /// Whether the organization checked it.
+    pub verification_status: VerificationStatus,
+    /// When it was last checked.
+    pub verified_at: Option<Ts>,
+    /// When it was added.
+    pub created_at: Ts,
+}
+
+/// Changes to a member's recovery details; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct RecoveryChanges {
+    /// The recovery date (`Some(None)` clears it).
+    pub start_date: Option<Option<NaiveDate>>,
+    /// The focus list.
+    pub focus: Option<Vec<RecoveryFocus>>,
+    /// The pathway (`Some(None)` clears it).
+    pub pathway: Option<Option<Pathway>>,
+}
+
+/// Changes to a profile, already validated; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct ProfileChanges {
+    /// New pseudonym.
+    pub display_name: Option<String>,
+    /// New role.
+    pub role: Option<MemberRole>,
+    /// New languages.
+    pub languages: Option<Vec<String>>,
+    /// New time zone (`Some(None)` clears it).
+    pub timezone: Option<Option<String>>,
+    /// New pronouns (`Some(None)` clears them).
+    pub pronouns: Option<Option<String>>,
+    /// New recovery details.
+    pub recovery: RecoveryChanges,
+}
+
+impl ProfileChanges {
+    fn apply(self, row: &mut MemberRow) {
+        if let Some(v) = self.display_name {
+            row.display_name = v;
+        }
+        if let Some(v) = self.role {
+            row.role = v;
+        }
+        if let Some(v) = self.languages {
+            row.languages = encode_list(v.iter().map(String::as_str));
+        }
+        if let Some(v) = self.timezone {
+            row.timezone = v;
+        }
+        if let Some(v) = self.pronouns {
+            row.pronouns = v;
+        }
+        if let Some(v) = self.recovery.start_date {
+            row.recovery_start_date = v;
+        }
+        if let Some(v) = self.recovery.focus {
+            row.recovery_focus = encode_enums(&v);
+        }
+        if let Some(v) = self.recovery.pathway {
+            row.recovery_pathway = v;
+        }
+    }
+}
+
+/// The member of `organization_id` with this external reference.
+pub fn find_by_external_ref(
+    conn: &mut DbConnection,
+    organization_id: Id,
+    external_ref: &str,
+) -> ApiResult<Option<MemberRow>> {
+    Ok(members::table
+        .filter(members::organization_id.eq(organization_id))
+        .filter(members::external_ref.eq(external_ref))
+        .select(MemberRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// The members with these ids.
+pub fn find_many(conn: &mut DbConnection, ids: &[Id]) -> ApiResult<Vec<MemberRow>> {
+    Ok(members::table
+        .filter(members::id.eq_any(ids))
+        .select(MemberRow::as_select())
+        .load(conn)?)
+}
+
+fn save(conn: &mut DbConnection, row: &MemberRow) -> ApiResult<()> {
+    diesel::update(members::table.find(row.id))
+        .set((
+            members::display_name.eq(&row.display_name),
+            members::role.eq(row.role),
+            members::languages.eq(&row.languages),
+            members::timezone.eq(&row.timezone),
+            members::pronouns.eq(&row.pronouns),
+            members::recovery_start_date.eq(row.recovery_start_date),
+            members::recovery_focus.eq(&row.recovery_focus),
+            members::recovery_pathway.eq(row.recovery_pathway),
+            members::external_ref.eq(&row.external_ref),
+            members::erased_at.eq(row.erased_at),
+            members::updated_at.eq(row.updated_at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Creates the member with this external reference, or updates it: idempotent, so a platform
+/// can sync its users. A new member needs a display name and a role.
+pub fn upsert(
+    conn: &mut DbConnection,
+    organization_id: Id,
+    external_ref: &str,
+    changes: ProfileChanges,
+) -> ApiResult<MemberRow> {
+    let attempt = |conn: &mut DbConnection, changes: ProfileChanges| {
+        conn.transaction(|conn| {
+            let now = Ts::now();
+            if let Some(mut row) = find_by_external_ref(conn, organization_id, external_ref)? {
+                changes.apply(&mut row);
+                row.updated_at = now;
+                save(conn, &row)?;
+                return Ok(row);
+            }
+            let (Some(display_name), Some(role)) = (changes.display_name.clone(), changes.role)
+            else {
+                return Err(ApiError::bad_input(
+                    "input.displayName",
+                    "a new member needs a display name and a role",
+                ));
+            };
+            let mut row = MemberRow {
+                id: Id::new(),
+                organization_id,
+                external_ref: external_ref.to_owned(),
+                display_name,
+                role,
+                languages: encode_list([]),
+                timezone: None,
+                pronouns: None,
+                recovery_start_date: None,
+                recovery_focus: encode_list([]),
+                recovery_pathway: None,
+                erased_at: None,
+                created_at: now,
+                updated_at: now,
+            };
+            changes.apply(&mut row);
+            diesel::insert_into(members::table)
+                .values(&row)
+                .execute(conn)?;
+            Ok(row)
+        })
+    };
+    match attempt(conn, changes.clone()) {
+        // Two syncs of a new member raced: the other created it, so update it now.
+        Err(ApiError::Conflict(_)) => attempt(conn, changes),
+        other => other,
+    }
+}
+
+/// Applies profile changes to a member.
+pub fn update(conn: &mut DbConnection, id: Id, changes: ProfileChanges) -> ApiResult<MemberRow> {
+    conn.transaction(|conn| {
+        let mut row = find_many(conn, &[id])?
+            .pop()
+            .filter(|r| r.erased_at.is_none())
+            .ok_or_else(|| ApiError::NotFound("no such member".into()))?;
+        changes.apply(&mut row);
+        row.updated_at = Ts::now();
+        save(conn, &row)?;
+        Ok(row)
+    })
+}
+
+/// Erases a member: clears every personal field, releases the external reference, and deletes
+/// memberships, support links and credentials. The row stays as an anonymous tombstone so that
+/// counts recorded elsewhere (attendance, reports) stay intact.
+pub fn erase(conn: &mut DbConnection, id: Id) -> ApiResult<MemberRow> {
+    conn.transaction(|conn| {
+        let mut row = find_many(conn, &[id])?
+            .pop()
+            .ok_or_else(|| ApiError::NotFound("no such member".into()))?;
+        if row.erased_at.is_some() {
+            return Ok(row);
+        }
+        diesel::delete(memberships::table.filter(memberships::member_id.eq(id))).execute(conn)?;
+        diesel::delete(
+            support_links::table.filter(
+                support_links::supporter_id
+                    .eq(id)
+                    .or(support_links::person_id.eq(id)),
+            ),
+        )
+        .execute(conn)?;
+        diesel::delete(credentials::table.filter(credentials::member_id.eq(id))).execute(conn)?;
+        let now = Ts::now();
+        row.external_ref = format!("erased:{}", row.id);
+        row.display_name = String::new();
+        row.languages = encode_list([]);
+        row.timezone = None;
+        row.pronouns = None;
+        row.recovery_start_date = None;
+        row.recovery_focus = encode_list([]);
+        row.recovery_pathway = None;
+        row.erased_at = Some(now);
+        row.updated_at = now;
+        save(conn, &row)?;
+        Ok(row)
+    })
+}
+
+/// Adds a credential claim (unverified) to a professional.
+pub fn add_credential(
+    conn: &mut DbConnection,
+    member: &MemberRow,
+    kind: CredentialKind,
+    issuer: String,
+) -> ApiResult<CredentialRow> {
+    if member.role != MemberRole::Professional {
+        return Err(ApiError::bad_input(
+            "input.memberId",
+            "only PROFESSIONAL members carry credentials",
+        ));
+    }
+    let row = CredentialRow {
+        id: Id::new(),
+        organization_id: member.organization_id,
+        member_id: member.id,
+        kind,
+        issuer,
+        verification_status: VerificationStatus::Unverified,
+        verified_at: None,
+        created_at: Ts::now(),
+    };
+    diesel::insert_into(credentials::table)
+        .values(&row)
+        .execute(conn)?;
+    Ok(row)
+}
+
+/// Records the organization's check of a credential of its own.
+pub fn set_verification(
+    conn: &mut DbConnection,
+    organization_id: Id,
+    id: Id,
+    status: VerificationStatus,
+) -> ApiResult<CredentialRow> {
+    let verified_at = (status != VerificationStatus::Unverified).then(Ts::now);
+    let changed = diesel::update(
+        credentials::table
+            .find(id)
+            .filter(credentials::organization_id.eq(organization_id)),
+    )
+    .set((
+        credentials::verification_status.eq(status),
+        credentials::verified_at.eq(verified_at),
+    ))
+    .execute(conn)?;
+    if changed == 0 {
+        return Err(ApiError::NotFound(
+            "no such credential in this organization".into(),
+        ));
+    }
+    Ok(credentials::table
+        .find(id)
+        .select(CredentialRow::as_select())
+        .first(conn)?)
+}
+
+/// The credentials of these members, oldest first.
+pub fn credentials_of(conn: &mut DbConnection, member_ids: &[Id]) -> ApiResult<Vec<CredentialRow>> {
+    Ok(credentials::table
+        .filter(credentials::member_id.eq_any(member_ids))
+        .order(credentials::id.asc())
+        .select(CredentialRow::as_select())
+        .load(conn)?)
+}

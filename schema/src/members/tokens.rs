@@ -1,0 +1,169 @@
+//! Member tokens: short-lived bearer tokens that an organization's backend mints for one member's
+//! app (`issueMemberToken`). They are signed with HMAC-SHA256 and checked without a lookup, then
+//! the member is checked to still exist.
+//!
+//! Format: `kinship_mt.<payload>.<signature>`, both base64url; the payload is
+//! `v1|<organization uuid>|<member uuid>|<expiry, Unix seconds>`. The signing secret is
+//! `KINSHIP_TOKEN_SECRET` when set (every instance must share it), else one generated on first
+//! start and kept in the database.
+
+use crate::db::tables::instance_secrets;
+use crate::db::{DbConnection, Id, Ts};
+use crate::error::{ApiError, ApiResult};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Duration, Utc};
+use diesel::prelude::*;
+use hmac::{Hmac, Mac};
+use rand::RngCore as _;
+use sha2::Sha256;
+
+/// Every member token starts with this.
+pub const MEMBER_TOKEN_PREFIX: &str = "kinship_mt.";
+
+/// Shortest and longest lifetimes a token may be issued with, in minutes.
+pub const TTL_MINUTES: std::ops::RangeInclusive<i32> = 1..=1440;
+
+const SECRET_NAME: &str = "member_token_hmac";
+
+/// What a valid token says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemberClaims {
+    /// The member's organization.
+    pub organization_id: Id,
+    /// The member.
+    pub member_id: Id,
+    /// When the token stops working.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Signs and checks member tokens.
+#[derive(Clone)]
+pub struct TokenSigner {
+    key: Vec<u8>,
+}
+
+impl std::fmt::Debug for TokenSigner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TokenSigner(..)")
+    }
+}
+
+impl TokenSigner {
+    /// A signer with this secret.
+    pub fn new(secret: &[u8]) -> TokenSigner {
+        TokenSigner {
+            key: secret.to_vec(),
+        }
+    }
+
+    /// The configured secret, or the database's (created on first use).
+    pub fn load(conn: &mut DbConnection, configured: Option<&str>) -> ApiResult<TokenSigner> {
+        if let Some(secret) = configured {
+            return Ok(TokenSigner::new(secret.as_bytes()));
+        }
+        let stored = |conn: &mut DbConnection| -> ApiResult<Option<String>> {
+            Ok(instance_secrets::table
+                .find(SECRET_NAME)
+                .select(instance_secrets::value)
+                .first(conn)
+                .optional()?)
+        };
+        if let Some(secret) = stored(conn)? {
+            return Ok(TokenSigner::new(secret.as_bytes()));
+        }
+        let mut bytes = [0u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        let inserted = diesel::insert_into(instance_secrets::table)
+            .values((
+                instance_secrets::name.eq(SECRET_NAME),
+                instance_secrets::value.eq(URL_SAFE_NO_PAD.encode(bytes)),
+                instance_secrets::created_at.eq(Ts::now()),
+            ))
+            .execute(conn);
+        match inserted {
+            // Another instance created it first; use theirs.
+            Ok(_) | Err(diesel::result::Error::DatabaseError(_, _)) => {}
+            Err(e) => return Err(e.into()),
+        }
+        let secret = stored(conn)?.ok_or_else(|| ApiError::internal("signing secret missing"))?;
+        Ok(TokenSigner::new(secret.as_bytes()))
+    }
+
+    fn mac(&self) -> Hmac<Sha256> {
+        // HMAC takes keys of any length.
+        Hmac::<Sha256>::new_from_slice(&self.key).unwrap_or_else(|_| unreachable!())
+    }
+
+    /// Mints a token for a member, valid for `ttl`.
+    pub fn issue(
+        &self,
+        organization_id: Id,
+        member_id: Id,
+        ttl: Duration,
+    ) -> (String, DateTime<Utc>) {
+        let expires_at = Ts::from(Utc::now() + ttl).0;
+        let payload = format!(
+            "v1|{}|{}|{}",
+            organization_id.0,
+            member_id.0,
+            expires_at.timestamp()
+        );
+        let mut mac = self.mac();
+        mac.update(payload.as_bytes());
+        let signature = mac.finalize().into_bytes();
+        let token = format!(
+            "{MEMBER_TOKEN_PREFIX}{}.{}",
+            URL_SAFE_NO_PAD.encode(payload),
+            URL_SAFE_NO_PAD.encode(signature)
+        );
+        let expires_at = DateTime::from_timestamp(expires_at.timestamp(), 0).unwrap_or(expires_at);
+        (token, expires_at)
+    }
+
+    /// The claims of a well-signed, unexpired token.
+    pub fn verify(&self, token: &str) -> Option<MemberClaims> {
+        let rest = token.strip_prefix(MEMBER_TOKEN_PREFIX)?;
+        let (payload, signature) = rest.split_once('.')?;
+        let payload = URL_SAFE_NO_PAD.decode(payload).ok()?;
+        let signature = URL_SAFE_NO_PAD.decode(signature).ok()?;
+        let mut mac = self.mac();
+        mac.update(&payload);
+        mac.verify_slice(&signature).ok()?;
+        let payload = String::from_utf8(payload).ok()?;
+        let mut parts = payload.split('|');
+        if parts.next()? != "v1" {
+            return None;
+        }
+        let organization_id = Id(parts.next()?.parse().ok()?);
+        let member_id = Id(parts.next()?.parse().ok()?);
+        let expires_at = DateTime::from_timestamp(parts.next()?.parse().ok()?, 0)?;
+        (expires_at > Utc::now()).then_some(MemberClaims {
+            organization_id,
+            member_id,
+            expires_at,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_verify_until_they_expire_and_resist_tampering() {
+        let signer = TokenSigner::new(b"a test secret of enough length!!");
+        let (org, member) = (Id::new(), Id::new());
+        let (token, _) = signer.issue(org, member, Duration::minutes(5));
+        let claims = signer.verify(&token).expect("valid");
+        assert_eq!((claims.organization_id, claims.member_id), (org, member));
+
+        let other = TokenSigner::new(b"another secret of enough length!");
+        assert!(other.verify(&token).is_none(), "another secret rejects it");
+        let (expired, _) = signer.issue(org, member, Duration::minutes(-1));
+        assert!(signer.verify(&expired).is_none(), "expired");
+        let mut tampered = token.clone();
+        tampered.insert(MEMBER_TOKEN_PREFIX.len() + 3, 'A');
+        assert!(signer.verify(&tampered).is_none(), "tampered");
+    }
+}

@@ -1,0 +1,209 @@
+//! Support links between family members or friends and people in recovery: asked for by the
+//! supporter, in force only once the person in recovery accepts, ended by either side.
+
+pub mod model;
+
+use crate::auth::{Scope, Viewer, viewer};
+use crate::db::{Db, DbConnection, Id};
+use crate::error::{ApiError, ApiResult};
+use crate::loaders::{GroupedQuery, LoadById, load_by_id, load_grouped};
+use crate::members::model::MemberRow;
+use crate::members::{Member, MemberAccess, target_member};
+use crate::relay::{NodeKind, decode_id_of, global_id};
+use async_graphql::{Context, ID, InputObject, Object};
+use chrono::{DateTime, Utc};
+use model::{SupportLinkRow, SupportLinkState};
+
+/// A support link.
+#[derive(Debug, Clone)]
+pub struct SupportLink(pub SupportLinkRow);
+
+impl LoadById for SupportLinkRow {
+    fn load_by_ids(conn: &mut DbConnection, ids: &[Id]) -> ApiResult<Vec<Self>> {
+        model::find_many(conn, ids)
+    }
+
+    fn row_id(&self) -> Id {
+        self.id
+    }
+}
+
+/// Pending and active links by member, for the loader.
+pub struct LinksOfMembers;
+
+impl GroupedQuery for LinksOfMembers {
+    type Row = SupportLinkRow;
+
+    fn load(conn: &mut DbConnection, parents: &[Id]) -> ApiResult<Vec<(Id, SupportLinkRow)>> {
+        model::of_members(conn, parents)
+    }
+}
+
+impl SupportLink {
+    /// The pending and active links of a member.
+    pub async fn of_member(ctx: &Context<'_>, member_id: Id) -> ApiResult<Vec<SupportLink>> {
+        Ok(load_grouped::<LinksOfMembers>(ctx, member_id)
+            .await?
+            .into_iter()
+            .map(SupportLink)
+            .collect())
+    }
+
+    /// The link, if the caller is one of its sides or their organization.
+    pub async fn load_visible(ctx: &Context<'_>, id: Id) -> ApiResult<Option<SupportLink>> {
+        let Some(row) = load_by_id::<SupportLinkRow>(ctx, id).await? else {
+            return Ok(None);
+        };
+        let me = viewer(ctx).member_id();
+        let visible = viewer(ctx).is_staff_of(row.organization_id)
+            || me == Some(row.supporter_id)
+            || me == Some(row.person_id);
+        Ok(visible.then_some(SupportLink(row)))
+    }
+
+    async fn side(&self, ctx: &Context<'_>, id: Id) -> ApiResult<Option<Member>> {
+        Ok(load_by_id::<MemberRow>(ctx, id).await?.map(|row| {
+            let access =
+                Member::direct_access(viewer(ctx), &row).unwrap_or(MemberAccess::DisplayName);
+            Member { row, access }
+        }))
+    }
+}
+
+#[Object]
+impl SupportLink {
+    /// The link's global id.
+    pub async fn id(&self) -> ID {
+        global_id(NodeKind::SupportLink, self.0.id)
+    }
+
+    /// The family member or friend.
+    async fn supporter(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Member>> {
+        Ok(self.side(ctx, self.0.supporter_id).await?)
+    }
+
+    /// The person in recovery.
+    async fn person(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Member>> {
+        Ok(self.side(ctx, self.0.person_id).await?)
+    }
+
+    /// Where the link stands.
+    async fn state(&self) -> SupportLinkState {
+        self.0.state
+    }
+
+    /// When it was asked for.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at.0
+    }
+
+    /// When it last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at.0
+    }
+}
+
+/// Input of `requestSupportLink`.
+#[derive(InputObject)]
+pub struct RequestSupportLinkInput {
+    /// The person in recovery (global id).
+    pub person_id: ID,
+    /// The family member or friend; a member token may leave it out to mean itself.
+    pub supporter_id: Option<ID>,
+}
+
+/// Input of `respondToSupportLink`.
+#[derive(InputObject)]
+pub struct RespondToSupportLinkInput {
+    /// The link's global id.
+    pub id: ID,
+    /// Accept (true) or decline (false).
+    pub accept: bool,
+}
+
+/// Input of `endSupportLink`.
+#[derive(InputObject)]
+pub struct EndSupportLinkInput {
+    /// The link's global id.
+    pub id: ID,
+}
+
+fn db<'a>(ctx: &Context<'a>) -> ApiResult<&'a Db> {
+    ctx.data::<Db>().map_err(|e| ApiError::internal(e.message))
+}
+
+async fn link_in_scope(ctx: &Context<'_>, id: &ID) -> ApiResult<SupportLinkRow> {
+    let id = decode_id_of(NodeKind::SupportLink, id, "input.id")?;
+    SupportLink::load_visible(ctx, id)
+        .await?
+        .map(|l| l.0)
+        .ok_or_else(|| ApiError::NotFound("no such support link".into()))
+}
+
+/// Support link mutations.
+#[derive(Default)]
+pub struct SupportLinkMutation;
+
+#[Object]
+impl SupportLinkMutation {
+    /// A family member or friend asks a person in recovery to accept them as a supporter: the
+    /// supporter's member token, or the organization (`WRITE`) on its behalf. Nothing is shared
+    /// until the person accepts.
+    async fn request_support_link(
+        &self,
+        ctx: &Context<'_>,
+        input: RequestSupportLinkInput,
+    ) -> async_graphql::Result<SupportLink> {
+        let (supporter, _) = target_member(
+            ctx,
+            input.supporter_id.as_ref(),
+            "input.supporterId",
+            Scope::Write,
+        )
+        .await?;
+        let person_id = decode_id_of(NodeKind::Member, &input.person_id, "input.personId")?;
+        let person = load_by_id::<MemberRow>(ctx, person_id)
+            .await?
+            .filter(|p| p.organization_id == supporter.organization_id && p.erased_at.is_none())
+            .ok_or_else(|| ApiError::NotFound("no such member".into()))?;
+        let row = db(ctx)?
+            .run(move |conn| model::request(conn, &supporter, &person))
+            .await?;
+        Ok(SupportLink(row))
+    }
+
+    /// The person in recovery accepts or declines: only with their own member token, since
+    /// consent is theirs to give.
+    async fn respond_to_support_link(
+        &self,
+        ctx: &Context<'_>,
+        input: RespondToSupportLinkInput,
+    ) -> async_graphql::Result<SupportLink> {
+        let link = link_in_scope(ctx, &input.id).await?;
+        if viewer(ctx).member_id() != Some(link.person_id) {
+            return Err(ApiError::Forbidden(
+                "only the person in recovery can answer, with their member token".into(),
+            )
+            .into());
+        }
+        let accept = input.accept;
+        let row = db(ctx)?
+            .run(move |conn| model::respond(conn, &link, accept))
+            .await?;
+        Ok(SupportLink(row))
+    }
+
+    /// Ends a link: either side (member token) or the organization (`WRITE`).
+    async fn end_support_link(
+        &self,
+        ctx: &Context<'_>,
+        input: EndSupportLinkInput,
+    ) -> async_graphql::Result<SupportLink> {
+        let link = link_in_scope(ctx, &input.id).await?;
+        if let Viewer::ApiKey { .. } = viewer(ctx) {
+            viewer(ctx).require_scope(Scope::Write)?;
+        }
+        let row = db(ctx)?.run(move |conn| model::end(conn, &link)).await?;
+        Ok(SupportLink(row))
+    }
+}
