@@ -8,7 +8,7 @@ use kinship_schema::api_keys::model as keys;
 use kinship_schema::auth::Scope;
 use kinship_schema::db::{Db, Id, migrations};
 use kinship_schema::organizations::model as organizations;
-use kinship_schema::relay::{NodeKind, decode_id_of};
+use kinship_schema::relay::{NodeKind, decode_id_of, global_id};
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -160,7 +160,12 @@ pub fn run(cli: Cli, config: &Config) -> Result<String, String> {
                 .map_err(|e| e.message())?;
             (
                 json!({
-                    "organization": { "id": org.id, "slug": org.slug, "name": org.name },
+                    "organization": {
+                        "id": org.id,
+                        "nodeId": global_id(NodeKind::Organization, org.id),
+                        "slug": org.slug,
+                        "name": org.name,
+                    },
                     "apiKey": key.secret,
                 }),
                 format!(
@@ -181,12 +186,13 @@ pub fn run(cli: Cli, config: &Config) -> Result<String, String> {
                 .map_err(|e| e.message())?;
             (
                 json!({
-                    "apiKey": {
+                    "key": {
                         "id": key.row.id,
+                        "nodeId": global_id(NodeKind::ApiKey, key.row.id),
                         "organization": organization.slug,
                         "scopes": key.row.scopes.split(',').collect::<Vec<_>>(),
                     },
-                    "secret": key.secret,
+                    "apiKey": key.secret,
                 }),
                 format!(
                     "Created API key {} for '{}' with scopes {}.\nThe key, shown only now:\n  {}",
@@ -202,7 +208,7 @@ pub fn run(cli: Cli, config: &Config) -> Result<String, String> {
             let mut conn = db.conn().map_err(|e| e.message())?;
             let row = keys::revoke_any(&mut conn, key_id).map_err(|e| e.message())?;
             (
-                json!({ "apiKey": { "id": row.id, "revokedAt": row.revoked_at.map(|t| t.0) } }),
+                json!({ "key": { "id": row.id, "revokedAt": row.revoked_at.map(|t| t.0) } }),
                 format!("Revoked API key {}.", row.id),
             )
         }

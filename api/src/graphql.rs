@@ -93,6 +93,74 @@ impl Format {
     }
 }
 
+fn is_empty_array(body: &[u8]) -> bool {
+    let text: Vec<u8> = body
+        .iter()
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
+    text == b"[]"
+}
+
+/// Gives every error a code: async-graphql's own errors come without one. Those with a path
+/// arose while resolving a field (bad input values); those without stopped the request
+/// (unknown or missing operation name, fragment cycles).
+fn ensure_codes(response: &mut Response) {
+    for error in &mut response.errors {
+        if error_code(error).is_none() {
+            let code = if error.path.is_empty() {
+                "GRAPHQL_VALIDATION_FAILED"
+            } else {
+                "BAD_USER_INPUT"
+            };
+            error
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("code", code);
+        }
+    }
+}
+
+/// Puts `null` where a field failed. async-graphql 7 leaves a failed field out of `data`; the
+/// GraphQL spec (and typed clients) expect the key, with `null`.
+fn fill_failed_fields(response: &mut Response) {
+    use async_graphql::{PathSegment, Value};
+    for error in &response.errors {
+        let Some((PathSegment::Field(last), parents)) = error.path.split_last() else {
+            continue;
+        };
+        if parents.is_empty() && response.data == Value::Null {
+            response.data = Value::Object(Default::default());
+        }
+        insert_null(&mut response.data, parents, last);
+    }
+}
+
+fn insert_null(
+    node: &mut async_graphql::Value,
+    parents: &[async_graphql::PathSegment],
+    last: &str,
+) {
+    use async_graphql::{PathSegment, Value};
+    match (node, parents.split_first()) {
+        (Value::Object(map), None) => {
+            map.entry(async_graphql::Name::new(last))
+                .or_insert(Value::Null);
+        }
+        (Value::Object(map), Some((PathSegment::Field(name), rest))) => {
+            if let Some(child) = map.get_mut(name.as_str()) {
+                insert_null(child, rest, last);
+            }
+        }
+        (Value::List(items), Some((PathSegment::Index(i), rest))) => {
+            if let Some(child) = items.get_mut(*i) {
+                insert_null(child, rest, last);
+            }
+        }
+        _ => {}
+    }
+}
+
 fn error_code(error: &ServerError) -> Option<&str> {
     match error.extensions.as_ref()?.get("code")? {
         async_graphql::Value::String(code) => Some(code.as_str()),
@@ -142,6 +210,10 @@ async fn resolve_viewer(req: &HttpRequest, state: &AppState) -> Result<Viewer, A
 pub async fn graphql_get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let format = Format::negotiate(&req);
     match async_graphql::http::parse_query_string(req.query_string()) {
+        Ok(request) if request.query.trim().is_empty() => format.error(
+            StatusCode::BAD_REQUEST,
+            bad_request("give the GraphQL document in the `query` parameter"),
+        ),
         Ok(request) => execute(&req, &state, BatchRequest::Single(request), true, format).await,
         Err(e) => format.error(
             StatusCode::BAD_REQUEST,
@@ -207,13 +279,17 @@ pub async fn graphql_post(
         }
         body.extend_from_slice(&chunk);
     }
+    if is_empty_array(&body) {
+        return execute(&req, &state, BatchRequest::Batch(Vec::new()), false, format).await;
+    }
     match serde_json::from_slice::<BatchRequest>(&body) {
         Ok(batch) => execute(&req, &state, batch, false, format).await,
-        Err(e) => format.error(
+        Err(_) => format.error(
             StatusCode::BAD_REQUEST,
-            bad_request(format!(
-                "the body is not a GraphQL request: {e}; expected {{\"query\": \"...\", \"variables\": {{...}}}}"
-            )),
+            bad_request(
+                "the body is not a GraphQL request: send a JSON object \
+                 {\"query\": \"...\", \"variables\": {...}, \"operationName\": \"...\"} or an array of them",
+            ),
         ),
     }
 }
@@ -254,14 +330,16 @@ async fn execute_counted(
         BatchRequest::Batch(requests) => (requests, true),
     };
     if requests.len() > limits.max_batch || requests.is_empty() {
-        return format.error(
-            StatusCode::BAD_REQUEST,
-            coded_error(
-                format!("a batch holds 1 to {} operations", limits.max_batch),
-                "QUERY_TOO_COMPLEX",
-                &[("max", limits.max_batch)],
-            ),
+        let mut error = coded_error(
+            format!("a batch holds 1 to {} operations", limits.max_batch),
+            "QUERY_TOO_COMPLEX",
+            &[("max", limits.max_batch)],
         );
+        if let Some(extensions) = error.extensions.as_mut() {
+            extensions.set("limit", "batch");
+        }
+        let status = format.status_of(std::iter::once(&error));
+        return format.error(status, error);
     }
     let mut responses = Vec::with_capacity(requests.len());
     for request in requests.iter_mut() {
@@ -297,6 +375,10 @@ async fn execute_counted(
             }
         });
     let mut responses = futures_util::future::join_all(executions).await;
+    for response in &mut responses {
+        ensure_codes(response);
+        fill_failed_fields(response);
+    }
     if state.expose_sql_statements {
         for response in &mut responses {
             response.extensions.insert(

@@ -15,9 +15,10 @@ use async_graphql::{Context, Enum};
 pub enum Scope {
     /// Manage the organization's API keys and settings; includes every other scope.
     Admin,
-    /// Read the organization's non-public data (members, private groups, reports).
+    /// Read the organization's non-public data: member profiles and recovery details, member
+    /// lists.
     Read,
-    /// Create and change the organization's data (groups, members, meetings).
+    /// Create and change the organization's data: members, groups, memberships, member tokens.
     Write,
 }
 

@@ -9,6 +9,9 @@ use crate::organizations::model::{self as organizations, OrganizationRow};
 /// Slug of the demo organization.
 pub const DEMO_SLUG: &str = "demo";
 
+/// Name of the key each later `serve --demo` issues (the previous one is revoked).
+const DEMO_KEY_NAME: &str = "demo (serve --demo)";
+
 /// What `--demo` did: the demo organization and a fresh admin key for it.
 #[derive(Debug, Clone)]
 pub struct DemoData {
@@ -21,15 +24,13 @@ pub struct DemoData {
 }
 
 /// Loads the demo data into a database that does not have it yet, and issues an admin key
-/// for the demo organization either way, so every `serve --demo` prints a working key.
+/// for the demo organization either way, so every `serve --demo` prints a working key (and the
+/// key printed by the previous start stops working).
 pub fn load(conn: &mut DbConnection) -> ApiResult<DemoData> {
     if let Some(organization) = organizations::find_by_slug(conn, DEMO_SLUG)? {
-        let key = keys::create(
-            conn,
-            organization.id,
-            "demo (serve --demo)",
-            &[Scope::Admin],
-        )?;
+        keys::revoke_named(conn, organization.id, DEMO_KEY_NAME)?;
+        keys::revoke_named(conn, organization.id, organizations::FIRST_ADMIN_KEY_NAME)?;
+        let key = keys::create(conn, organization.id, DEMO_KEY_NAME, &[Scope::Admin])?;
         return Ok(DemoData {
             organization,
             key,

@@ -155,14 +155,23 @@ spec!(the_cli_revokes_keys, |app| {
         ])
         .expect("key create");
     let made: Value = kinship_tests::serde_json::from_str(&out).expect("json");
-    let secret = made["secret"].as_str().expect("secret");
-    assert_eq!(made["apiKey"]["scopes"], json!(["read", "write"]));
+    let secret = made["apiKey"].as_str().expect("secret");
+    assert_eq!(made["key"]["scopes"], json!(["read", "write"]));
     assert_eq!(
         app.query(Some(secret), VIEWER, json!({}))["viewer"]["scopes"],
         json!(["READ", "WRITE"])
     );
 
-    let id = made["apiKey"]["id"].as_str().expect("id");
+    let id = made["key"]["id"].as_str().expect("id");
+    let node = app.query(
+        Some(&key),
+        "query($id: ID!) { node(id: $id) { ... on ApiKey { name } } }",
+        json!({ "id": made["key"]["nodeId"] }),
+    );
+    assert_eq!(
+        node["node"]["name"], "created with the CLI",
+        "the CLI prints the GraphQL id too"
+    );
     app.cli(&["key", "revoke", id]).expect("key revoke");
     let (status, _) = app.post(Some(secret), VIEWER, json!({}));
     assert_eq!(status, 401);

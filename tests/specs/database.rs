@@ -169,6 +169,45 @@ fn a_database_lost_at_request_time_answers_unavailable() {
 }
 
 #[test]
+fn the_pool_recovers_when_connections_are_cut() {
+    let Some(app) = TestApp::start(Backend::Postgres, |_| {}) else {
+        eprintln!("skipped: {} is not set", kinship_tests::POSTGRES_URL_VAR);
+        return;
+    };
+    let key = app.admin_key("clinic");
+    // Fill the pool with connections, then cut them all.
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            scope.spawn(|| app.query(Some(&key), "{ viewer { kind } }", json!({})));
+        }
+    });
+    app.database.terminate_connections();
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        let (status, body) = app.post(
+            Some(&key),
+            "{ viewer { organization { slug } } }",
+            json!({}),
+        );
+        if status != 200 {
+            assert_eq!(
+                status, 503,
+                "a lost connection is UNAVAILABLE, never INTERNAL: {body}"
+            );
+            assert_eq!(code(&body["errors"][0]), "UNAVAILABLE");
+        }
+        statuses.push(status);
+    }
+    assert!(
+        statuses.iter().filter(|s| **s != 200).count() <= 1,
+        "one failure retires every connection opened before the cut: {statuses:?}"
+    );
+    assert_eq!(statuses.last(), Some(&200));
+    let ready = app.client.get(app.url("/readyz")).send().expect("answer");
+    assert_eq!(ready.status(), 200);
+}
+
+#[test]
 fn ids_and_timestamps_round_trip_on_both_backends() {
     for backend in [Backend::Sqlite, Backend::Postgres] {
         let Some(db) = TestDatabase::create(backend) else {

@@ -68,5 +68,36 @@ spec!(the_curl_and_python_clients_work, |app| {
         );
         assert!(stdout.contains("\"API_KEY\""), "{script}: {stdout}");
         assert!(stdout.contains("\"demo\""), "{script}: {stdout}");
+
+        let refused = std::process::Command::new(program)
+            .arg(clients.join(script))
+            .env("KINSHIP_URL", app.url("/graphql"))
+            .env("KINSHIP_API_KEY", "kinship_wrong")
+            .output()
+            .expect("runs");
+        assert!(!refused.status.success(), "{script} fails on a wrong key");
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&refused.stdout),
+            String::from_utf8_lossy(&refused.stderr)
+        );
+        assert!(
+            said.contains("UNAUTHENTICATED"),
+            "{script} shows the server's error: {said}"
+        );
     }
+});
+
+spec!(each_demo_start_revokes_the_previous_demo_key, |app| {
+    let first = app.load_demo();
+    let second = app.load_demo();
+    assert_ne!(first, second);
+    assert_eq!(
+        app.post(Some(&first), "{ viewer { kind } }", json!({})).0,
+        401
+    );
+    assert_eq!(
+        app.post(Some(&second), "{ viewer { kind } }", json!({})).0,
+        200
+    );
 });

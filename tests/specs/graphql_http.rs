@@ -138,14 +138,90 @@ spec!(
         assert_eq!(body[0]["data"]["viewer"]["kind"], "ANONYMOUS");
         assert_eq!(body[1]["data"]["viewer"]["scopes"], json!([]));
 
-        let response = app
+        for batch in [
+            json!([{ "query": "{ a: viewer { kind } }" }, { "query": "{ viewer { kind } }" }, { "query": "{ viewer { kind } }" }]),
+            json!([]),
+        ] {
+            let response = app
+                .client
+                .post(app.url("/graphql"))
+                .json(&batch)
+                .send()
+                .expect("answer");
+            assert_eq!(
+                response.status(),
+                200,
+                "a refused batch follows the errors table"
+            );
+            let body: Value = response.json().expect("json");
+            assert_eq!(code(&body["errors"][0]), "QUERY_TOO_COMPLEX");
+            assert_eq!(body["errors"][0]["extensions"]["limit"], "batch");
+        }
+    }
+);
+
+spec!(every_error_has_a_code_and_failed_fields_are_null, |app| {
+    let two_operations = "query A { viewer { kind } } query B { viewer { scopes } }";
+    let response = app
         .client
         .post(app.url("/graphql"))
-        .json(&json!([{ "query": "{ a: viewer { kind } }" }, { "query": "{ viewer { kind } }" }, { "query": "{ viewer { kind } }" }]))
+        .header("accept", "application/graphql-response+json")
+        .json(&json!({ "query": two_operations }))
         .send()
         .expect("answer");
-        let body: Value = response.json().expect("json");
-        assert_eq!(code(&body["errors"][0]), "QUERY_TOO_COMPLEX");
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().expect("json");
+    assert_eq!(
+        code(&body["errors"][0]),
+        "GRAPHQL_VALIDATION_FAILED",
+        "{body}"
+    );
+    let error = app.query_error(None, two_operations, json!({}));
+    assert_eq!(code(&error), "GRAPHQL_VALIDATION_FAILED");
+
+    let (_, body) = app.post(
+        None,
+        "{ viewer { kind } c: node(id: \"xx\") { id } }",
+        json!({}),
+    );
+    assert_eq!(body["data"]["viewer"]["kind"], "ANONYMOUS");
+    assert!(
+        body["data"].as_object().expect("data").contains_key("c"),
+        "the failed field is there, as null: {body}"
+    );
+    assert_eq!(body["data"]["c"], Value::Null);
+    assert_eq!(code(&body["errors"][0]), "BAD_USER_INPUT");
+});
+
+spec!(
+    browsers_get_cors_only_from_configured_origins,
+    config = |c| c.cors_origins = vec!["https://portal.example.org".into()],
+    |app| {
+        let preflight = |origin: &str| {
+            app.client
+                .request(reqwest::Method::OPTIONS, app.url("/graphql"))
+                .header("origin", origin)
+                .header("access-control-request-method", "POST")
+                .header(
+                    "access-control-request-headers",
+                    "authorization, content-type",
+                )
+                .send()
+                .expect("answer")
+        };
+        let allowed = preflight("https://portal.example.org");
+        assert_eq!(allowed.status(), 200);
+        assert_eq!(
+            allowed.headers()["access-control-allow-origin"],
+            "https://portal.example.org"
+        );
+        let refused = preflight("https://elsewhere.example.com");
+        assert!(
+            refused
+                .headers()
+                .get("access-control-allow-origin")
+                .is_none()
+        );
     }
 );
 

@@ -91,6 +91,19 @@ impl TestDatabase {
         self.backend
     }
 
+    /// Cuts every connection to a PostgreSQL test database (as a restart or an operator would),
+    /// leaving the database in place.
+    pub fn terminate_connections(&self) {
+        if let (Some(admin_url), Some(name)) = (self.pg_admin_url.as_ref(), self.pg_name.as_ref()) {
+            let mut admin = PgConnection::establish(admin_url).expect("admin connection");
+            diesel::sql_query(format!(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+            ))
+            .execute(&mut admin)
+            .expect("terminate connections");
+        }
+    }
+
     /// Drops a PostgreSQL test database now, cutting its connections (to simulate an outage).
     pub fn drop_now(&mut self) {
         if let (Some(admin_url), Some(name)) = (self.pg_admin_url.as_ref(), self.pg_name.take())

@@ -151,6 +151,18 @@ pub fn revoke(conn: &mut DbConnection, organization_id: Id, id: Id) -> ApiResult
     })
 }
 
+/// Revokes every active key of an organization with this name.
+pub fn revoke_named(conn: &mut DbConnection, organization_id: Id, name: &str) -> ApiResult<usize> {
+    Ok(diesel::update(
+        api_keys::table
+            .filter(api_keys::organization_id.eq(organization_id))
+            .filter(api_keys::name.eq(name))
+            .filter(api_keys::revoked_at.is_null()),
+    )
+    .set(api_keys::revoked_at.eq(Some(Ts::now())))
+    .execute(conn)?)
+}
+
 /// Revokes a key by id in any organization (operator CLI).
 pub fn revoke_any(conn: &mut DbConnection, id: Id) -> ApiResult<ApiKeyRow> {
     let organization_id = api_keys::table

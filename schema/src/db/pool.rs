@@ -5,6 +5,8 @@ use super::stats::{CountStatements, StatementCount};
 use crate::error::ApiError;
 use diesel::ConnectionError;
 use diesel::connection::SimpleConnection;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tracing::Instrument as _;
 
@@ -24,29 +26,61 @@ pub struct DbSettings {
 pub struct Manager {
     url: String,
     timeout: Duration,
+    /// Bumped whenever a connection is found dead: connections opened before are retired
+    /// when next checked out, since they likely died with it.
+    generation: Arc<AtomicU64>,
+}
+
+/// A pooled connection and whether it was found dead (then the pool drops it instead of
+/// handing it out again).
+pub struct Pooled {
+    conn: DbConnection,
+    lost: bool,
+    generation: u64,
+}
+
+impl std::ops::Deref for Pooled {
+    type Target = DbConnection;
+
+    fn deref(&self) -> &DbConnection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Pooled {
+    fn deref_mut(&mut self) -> &mut DbConnection {
+        &mut self.conn
+    }
 }
 
 impl r2d2::ManageConnection for Manager {
-    type Connection = DbConnection;
+    type Connection = Pooled;
     type Error = ConnectionError;
 
-    fn connect(&self) -> Result<DbConnection, ConnectionError> {
+    fn connect(&self) -> Result<Pooled, ConnectionError> {
         let mut conn = DbConnection::open(&self.url, self.timeout)?;
         diesel::Connection::set_instrumentation(&mut conn, CountStatements);
-        Ok(conn)
+        Ok(Pooled {
+            conn,
+            lost: false,
+            generation: self.generation.load(Ordering::Acquire),
+        })
     }
 
-    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), ConnectionError> {
-        conn.batch_execute("SELECT 1")
+    fn is_valid(&self, pooled: &mut Pooled) -> Result<(), ConnectionError> {
+        pooled
+            .conn
+            .batch_execute("SELECT 1")
             .map_err(ConnectionError::CouldntSetupConfiguration)
     }
 
-    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+    fn has_broken(&self, pooled: &mut Pooled) -> bool {
         use diesel::r2d2::R2D2Connection;
-        match conn {
-            DbConnection::Pg(pg) => pg.is_broken(),
-            DbConnection::Sqlite(lite) => lite.is_broken(),
-        }
+        pooled.lost
+            || match &mut pooled.conn {
+                DbConnection::Pg(pg) => pg.is_broken(),
+                DbConnection::Sqlite(lite) => lite.is_broken(),
+            }
     }
 }
 
@@ -58,18 +92,21 @@ pub type PooledConnection = r2d2::PooledConnection<Manager>;
 pub struct Db {
     pool: r2d2::Pool<Manager>,
     backend: BackendKind,
+    generation: Arc<AtomicU64>,
 }
 
 impl Db {
     /// Connects once (so that a wrong URL or an unreachable server is reported with its real
     /// cause), then builds the pool.
     pub fn connect(settings: &DbSettings) -> Result<Db, ConnectionError> {
+        let generation = Arc::new(AtomicU64::new(0));
         let manager = Manager {
             url: settings.url.clone(),
             timeout: settings.timeout,
+            generation: generation.clone(),
         };
         let first = r2d2::ManageConnection::connect(&manager)?;
-        let backend = first.backend();
+        let backend = first.conn.backend();
         drop(first);
         let pool = r2d2::Pool::builder()
             .max_size(settings.pool_size)
@@ -77,7 +114,11 @@ impl Db {
             .connection_timeout(settings.timeout)
             .test_on_check_out(false)
             .build_unchecked(manager);
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            generation,
+        })
     }
 
     /// Which database this is.
@@ -88,7 +129,13 @@ impl Db {
     /// Takes a connection from the pool on the current thread. For the CLI and start-up
     /// work; request handlers use [`Db::run`].
     pub fn conn(&self) -> Result<PooledConnection, ApiError> {
-        self.pool.get().map_err(ApiError::unavailable)
+        loop {
+            let mut pooled = self.pool.get().map_err(ApiError::unavailable)?;
+            if pooled.generation >= self.generation.load(Ordering::Acquire) {
+                return Ok(pooled);
+            }
+            pooled.lost = true;
+        }
     }
 
     /// Runs `work` with a pooled connection on the blocking thread pool, inside the caller's
@@ -104,8 +151,20 @@ impl Db {
         let task = tokio::task::spawn_blocking(move || {
             let _entered = span.enter();
             StatementCount::on_thread(count, || {
-                let mut conn = db.conn()?;
-                work(&mut conn)
+                let mut pooled = db.conn()?;
+                let result = work(&mut pooled.conn);
+                // An unexpected failure may mean the connection died (the database restarted,
+                // or an operator cut it): check, and if so retire it and say "unavailable".
+                if matches!(
+                    result,
+                    Err(ApiError::Internal(_) | ApiError::Unavailable(_))
+                ) && pooled.conn.batch_execute("SELECT 1").is_err()
+                {
+                    pooled.lost = true;
+                    db.generation.fetch_add(1, Ordering::AcqRel);
+                    return Err(ApiError::unavailable("the database connection was lost"));
+                }
+                result
             })
         });
         task.in_current_span()

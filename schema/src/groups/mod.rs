@@ -199,8 +199,8 @@ impl Group {
 
     /// The group's members with their role and state. Organization keys need the `READ`
     /// scope; a member token sees the groups it is an active member of, by display name only.
-    /// Anonymous callers never see member lists.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    /// Anonymous callers never see member lists (null, with an error saying why).
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
     async fn members(
         &self,
         ctx: &Context<'_>,
@@ -210,7 +210,7 @@ impl Group {
             desc = "Membership states to include (default: ACTIVE); organization keys only."
         )]
         states: Option<Vec<MembershipState>>,
-    ) -> async_graphql::Result<GroupMemberConnection> {
+    ) -> async_graphql::Result<Option<GroupMemberConnection>> {
         let access = self.member_list_access(ctx).await?;
         let states = states.unwrap_or_else(|| vec![MembershipState::Active]);
         if access != MemberAccess::Full && states != [MembershipState::Active] {
@@ -234,7 +234,7 @@ impl Group {
                 Some((m, Member { row, access }))
             })
             .collect();
-        Ok(membership_connection(&page, edges, total))
+        Ok(Some(membership_connection(&page, edges, total)))
     }
 
     /// The caller's own membership in this group (member tokens only; null otherwise).
@@ -389,7 +389,7 @@ impl GroupQuery {
     /// The group directory: public groups of every organization, plus your own (your
     /// organization's, for an API key; the ones you belong to, for a member token), in name
     /// order. Unlisted groups are not listed to outsiders: they are found by id.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
     async fn groups(
         &self,
         ctx: &Context<'_>,

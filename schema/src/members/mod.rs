@@ -235,7 +235,7 @@ impl Member {
     }
 
     /// The groups the member belongs to (member and organization only; null for others).
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
     async fn groups(
         &self,
         ctx: &Context<'_>,

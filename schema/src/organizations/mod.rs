@@ -49,7 +49,7 @@ impl Organization {
         &self.0.name
     }
 
-    /// Unique URL-safe handle, used in feed URLs such as `/feeds/meeting-guide/{slug}.json`.
+    /// Unique URL-safe handle (lowercase letters, digits, hyphens), used in URLs and the CLI.
     async fn slug(&self) -> &str {
         &self.0.slug
     }
@@ -60,15 +60,15 @@ impl Organization {
     }
 
     /// The organization's API keys, oldest first, revoked ones included. Needs the `ADMIN`
-    /// scope of this organization.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    /// scope of this organization (null with a `FORBIDDEN` error otherwise).
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
     async fn api_keys(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "How many keys to return (0 to 100, default 20).")] first: Option<i32>,
         #[graphql(desc = "Return keys after this cursor (from `pageInfo.endCursor`).")]
         after: Option<String>,
-    ) -> async_graphql::Result<RelayConnection<Id, ApiKey>> {
+    ) -> async_graphql::Result<Option<RelayConnection<Id, ApiKey>>> {
         let organization_id = viewer(ctx).require_scope(Scope::Admin)?;
         if organization_id != self.0.id {
             return Err(ApiError::Forbidden(
@@ -90,6 +90,6 @@ impl Organization {
                 Ok((rows, total))
             })
             .await?;
-        Ok(connection(&page, rows, total, |r| r.id, ApiKey))
+        Ok(Some(connection(&page, rows, total, |r| r.id, ApiKey)))
     }
 }

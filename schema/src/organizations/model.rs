@@ -23,6 +23,9 @@ pub struct OrganizationRow {
     pub updated_at: Ts,
 }
 
+/// Name of the admin key every organization starts with.
+pub const FIRST_ADMIN_KEY_NAME: &str = "admin (created with the organization)";
+
 /// Checks a slug: 2 to 63 characters of `a-z`, `0-9` and inner hyphens.
 pub fn validate_slug(slug: &str) -> ApiResult<()> {
     let ok = (2..=63).contains(&slug.len())
@@ -75,12 +78,7 @@ pub fn create_with_admin_key(
         diesel::insert_into(organizations::table)
             .values(&row)
             .execute(conn)?;
-        let key = keys::create(
-            conn,
-            row.id,
-            "admin (created with the organization)",
-            &[Scope::Admin],
-        )?;
+        let key = keys::create(conn, row.id, FIRST_ADMIN_KEY_NAME, &[Scope::Admin])?;
         Ok((row, key))
     })
 }
