@@ -40,7 +40,7 @@ impl Default for QueryLimits {
     fn default() -> Self {
         QueryLimits {
             max_depth: 12,
-            max_complexity: 1000,
+            max_complexity: 10_000,
             max_aliases: 30,
             max_document_bytes: 32 * 1024,
             max_batch: 10,

@@ -3,6 +3,7 @@
 
 mod api_keys;
 mod cli;
+mod community;
 mod database;
 mod examples;
 mod graphql_http;

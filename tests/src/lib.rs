@@ -133,6 +133,7 @@ pub fn test_config(database_url: &str) -> Config {
     config.pool_size = 4;
     config.db_timeout = Duration::from_secs(2);
     config.shutdown_timeout = Duration::from_secs(1);
+    config.expose_sql_statements = true;
     config
 }
 
