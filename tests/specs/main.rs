@@ -7,5 +7,6 @@ mod community;
 mod database;
 mod examples;
 mod graphql_http;
+mod isolation;
 mod query_limits;
 mod schema_sdl;
