@@ -1,10 +1,21 @@
-//! Demo data for `kinship serve --demo`: an organization to explore the API with.
+//! Demo data for `kinship serve --demo`: an organization to explore the API with: members
+//! (pseudonyms), groups of every visibility and join policy, a professional facilitator with a
+//! verified credential, and a consented family support link.
 
 use crate::api_keys::model::{self as keys, IssuedKey};
 use crate::auth::Scope;
-use crate::db::DbConnection;
-use crate::error::ApiResult;
+use crate::db::{DbConnection, Id};
+use crate::error::{ApiError, ApiResult};
+use crate::groups::model::{
+    self as groups, Facilitation, GroupChanges, GroupVisibility, JoinPolicy,
+};
+use crate::members::model::{
+    self as members, CredentialKind, MemberRole, ProfileChanges, VerificationStatus,
+};
+use crate::memberships::model::{self as memberships, Actor, MembershipRole};
 use crate::organizations::model::{self as organizations, OrganizationRow};
+use crate::recovery::{Audience, Pathway, RecoveryFocus};
+use crate::support_links::model as support_links;
 
 /// Slug of the demo organization.
 pub const DEMO_SLUG: &str = "demo";
@@ -39,9 +50,172 @@ pub fn load(conn: &mut DbConnection) -> ApiResult<DemoData> {
     }
     let (organization, key) =
         organizations::create_with_admin_key(conn, "Demo Recovery Network", DEMO_SLUG)?;
+    community(conn, organization.id)?;
     Ok(DemoData {
         organization,
         key,
         loaded: true,
     })
+}
+
+/// One demo member: external reference, display name, role, languages.
+type DemoMember = (
+    &'static str,
+    &'static str,
+    MemberRole,
+    &'static [&'static str],
+);
+
+/// The demo members; `demo-sam` is the one the examples act as with a member token.
+const MEMBERS: [DemoMember; 6] = [
+    ("demo-sam", "Sam R.", MemberRole::PersonInRecovery, &["en"]),
+    (
+        "demo-alex",
+        "Alex",
+        MemberRole::PersonInRecovery,
+        &["en", "es"],
+    ),
+    ("demo-maria", "María", MemberRole::PersonInRecovery, &["es"]),
+    (
+        "demo-jordan",
+        "Jordan",
+        MemberRole::PersonInRecovery,
+        &["en"],
+    ),
+    (
+        "demo-pat",
+        "Pat (Sam's parent)",
+        MemberRole::FamilyOrFriend,
+        &["en"],
+    ),
+    (
+        "demo-lee",
+        "Lee, LCSW",
+        MemberRole::Professional,
+        &["en", "es"],
+    ),
+];
+
+fn community(conn: &mut DbConnection, organization_id: Id) -> ApiResult<()> {
+    let mut members = Vec::new();
+    for (external_ref, name, role, languages) in MEMBERS {
+        let changes = ProfileChanges {
+            display_name: Some(name.to_owned()),
+            role: Some(role),
+            languages: Some(languages.iter().map(|l| (*l).to_owned()).collect()),
+            timezone: Some(Some("America/New_York".to_owned())),
+            ..ProfileChanges::default()
+        };
+        members.push(members::upsert(
+            conn,
+            organization_id,
+            external_ref,
+            changes,
+        )?);
+    }
+    let [sam, alex, maria, jordan, pat, lee] = &members[..] else {
+        return Err(ApiError::internal("demo members missing"));
+    };
+    let group = |conn: &mut DbConnection, changes: GroupChanges| {
+        groups::create(conn, organization_id, changes)
+    };
+    let evening = group(
+        conn,
+        GroupChanges {
+            name: Some("Evening Recovery Circle".into()),
+            description: Some(
+                "A peer-led discussion group for anyone in recovery. Newcomers welcome.".into(),
+            ),
+            focus: Some(vec![RecoveryFocus::Any]),
+            pathway: Some(Pathway::TwelveStep),
+            languages: Some(vec!["en".into()]),
+            ..GroupChanges::default()
+        },
+    )?;
+    let mat = group(
+        conn,
+        GroupChanges {
+            name: Some("MAT-Friendly Opioid Recovery".into()),
+            description: Some(
+                "Professionally facilitated; people on methadone or buprenorphine are welcome."
+                    .into(),
+            ),
+            focus: Some(vec![RecoveryFocus::Opioids]),
+            pathway: Some(Pathway::MatFriendly),
+            languages: Some(vec!["en".into(), "es".into()]),
+            facilitation: Some(Facilitation::ProfessionallyFacilitated),
+            join_policy: Some(JoinPolicy::Request),
+            capacity: Some(Some(12)),
+            ..GroupChanges::default()
+        },
+    )?;
+    group(
+        conn,
+        GroupChanges {
+            name: Some("Women in Recovery (SMART)".into()),
+            description: Some("SMART Recovery tools in a women-only space.".into()),
+            focus: Some(vec![RecoveryFocus::Alcohol, RecoveryFocus::Stimulants]),
+            pathway: Some(Pathway::Smart),
+            audience: Some(vec![Audience::Women]),
+            languages: Some(vec!["en".into()]),
+            ..GroupChanges::default()
+        },
+    )?;
+    let families = group(
+        conn,
+        GroupChanges {
+            name: Some("Families Together (CRAFT)".into()),
+            description: Some("For parents, partners and friends of people in recovery.".into()),
+            focus: Some(vec![RecoveryFocus::Any]),
+            pathway: Some(Pathway::Other),
+            audience: Some(vec![Audience::FamiliesAndFriends]),
+            languages: Some(vec!["en".into()]),
+            ..GroupChanges::default()
+        },
+    )?;
+    let aftercare = group(
+        conn,
+        GroupChanges {
+            name: Some("Aftercare Cohort (private)".into()),
+            description: Some("For clients finishing the clinic's outpatient program.".into()),
+            visibility: Some(GroupVisibility::Private),
+            join_policy: Some(JoinPolicy::Invitation),
+            facilitation: Some(Facilitation::ProfessionallyFacilitated),
+            ..GroupChanges::default()
+        },
+    )?;
+    for (group, member) in [
+        (&evening, sam),
+        (&evening, alex),
+        (&evening, jordan),
+        (&mat, maria),
+        (&mat, lee),
+        (&families, pat),
+        (&aftercare, lee),
+        (&aftercare, alex),
+    ] {
+        memberships::join(conn, group.id, member, Actor::Staff)?;
+    }
+    memberships::invite(conn, aftercare.id, sam, MembershipRole::Member)?;
+    memberships::join(conn, mat.id, jordan, Actor::Member)?;
+    for group in [&mat, &aftercare] {
+        if let Some(row) = memberships::find(conn, group.id, lee.id)? {
+            memberships::set_role(conn, &row, MembershipRole::Facilitator)?;
+        }
+    }
+    let credential = members::add_credential(
+        conn,
+        lee,
+        CredentialKind::Lcsw,
+        "New York State Education Department".into(),
+    )?;
+    members::set_verification(
+        conn,
+        organization_id,
+        credential.id,
+        VerificationStatus::Verified,
+    )?;
+    let link = support_links::request(conn, pat, sam)?;
+    support_links::respond(conn, &link, true)?;
+    Ok(())
 }

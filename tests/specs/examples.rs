@@ -24,6 +24,30 @@ fn header(text: &str, key: &str) -> Option<String> {
         })
 }
 
+/// A member token for the demo member the examples act as (`demo-sam`).
+fn demo_member_token(app: &kinship_tests::TestApp, key: &str) -> String {
+    let member = app.query(
+        Some(key),
+        "{ groups(filter: { text: \"Evening\" }) { edges { node { members { edges { node { id externalRef } } } } } } }",
+        json!({}),
+    );
+    let id = member["groups"]["edges"][0]["node"]["members"]["edges"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .find(|e| e["node"]["externalRef"] == "demo-sam")
+        .expect("demo-sam is in the evening group")["node"]["id"]
+        .clone();
+    app.query(
+        Some(key),
+        "mutation($id: ID!) { issueMemberToken(input: { memberId: $id }) { token } }",
+        json!({ "id": id }),
+    )["issueMemberToken"]["token"]
+        .as_str()
+        .expect("token")
+        .to_owned()
+}
+
 spec!(every_example_query_runs_against_the_demo_data, |app| {
     let key = app.load_demo();
     let mut files: Vec<PathBuf> = std::fs::read_dir(examples_dir().join("queries"))
@@ -36,14 +60,15 @@ spec!(every_example_query_runs_against_the_demo_data, |app| {
     for file in files {
         let text = std::fs::read_to_string(&file).expect("read example");
         let token = match header(&text, "auth:").as_deref() {
-            Some("demo-admin") => Some(key.as_str()),
+            Some("demo-admin") => Some(key.clone()),
+            Some("demo-member") => Some(demo_member_token(&app, &key)),
             None => None,
             Some(other) => panic!("{}: unknown auth '{other}'", file.display()),
         };
         let variables: Value = header(&text, "variables:")
             .map(|v| serde_json::from_str(&v).expect("variables are JSON"))
             .unwrap_or_else(|| json!({}));
-        let (status, body) = app.post(token, &text, variables);
+        let (status, body) = app.post(token.as_deref(), &text, variables);
         assert_eq!(status, 200, "{}: {body}", file.display());
         assert!(body.get("errors").is_none(), "{}: {body}", file.display());
         assert!(body["data"].is_object(), "{}: {body}", file.display());
@@ -86,6 +111,28 @@ spec!(the_curl_and_python_clients_work, |app| {
             "{script} shows the server's error: {said}"
         );
     }
+});
+
+spec!(a_member_joins_a_group_with_the_python_client, |app| {
+    let key = app.load_demo();
+    let output = std::process::Command::new("python3")
+        .arg(examples_dir().join("clients/member_joins.py"))
+        .env("KINSHIP_URL", app.url("/graphql"))
+        .env("KINSHIP_API_KEY", &key)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(report["joined"]["state"], "ACTIVE");
+    assert_eq!(report["viewer"]["member"]["displayName"], "Casey");
+    assert_eq!(
+        report["viewer"]["member"]["groups"]["edges"][0]["state"],
+        "ACTIVE"
+    );
 });
 
 spec!(each_demo_start_revokes_the_previous_demo_key, |app| {
