@@ -24,7 +24,7 @@ fn id_of(data: &Value, field: &str) -> String {
 
 fn setup(app: &TestApp, key: &str) -> Fixture {
     let upsert = "mutation($input: UpsertMemberInput!) { upsertMember(input: $input) { id } }";
-    let mut member = |r: &str, role: &str| {
+    let member = |r: &str, role: &str| {
         id_of(
             &app.query(
                 Some(key),
