@@ -273,6 +273,24 @@ spec!(outsiders_are_refused_or_see_nothing, |app| {
                 }
             }
         }
+        if !who.contains("key") {
+            for (mutation, input) in [
+                (
+                    "mutation($input: CreateGroupInput!) { createGroup(input: $input) { id } }",
+                    json!({ "name": "Sneaky" }),
+                ),
+                (
+                    "mutation($input: UpsertMemberInput!) { upsertMember(input: $input) { id } }",
+                    json!({ "externalRef": "sam", "displayName": "Hijacked", "role": "PROFESSIONAL" }),
+                ),
+            ] {
+                let (_, body) = app.post(token.as_deref(), mutation, json!({ "input": input }));
+                assert!(
+                    ["FORBIDDEN", "UNAUTHENTICATED"].contains(&code(&body["errors"][0])),
+                    "{who}: {mutation}: {body}"
+                );
+            }
+        }
         let directory = app.query(
             token.as_deref(),
             "{ groups(first: 100) { edges { node { name } } } }",
