@@ -79,9 +79,20 @@ impl Config {
         let default_workers = std::thread::available_parallelism().map_or(2, |n| n.get());
         let defaults = QueryLimits::default();
         Ok(Config {
-            database_url: env
-                .get("DATABASE_URL")
-                .unwrap_or_else(|| "kinship.db".to_owned()),
+            database_url: {
+                let url = env
+                    .get("DATABASE_URL")
+                    .unwrap_or_else(|| "kinship.db".to_owned());
+                let scheme = url.split_once("://").map(|(scheme, _)| scheme);
+                if scheme.is_some_and(|s| !matches!(s, "postgres" | "postgresql" | "sqlite")) {
+                    return Err(env.error(
+                        "DATABASE_URL",
+                        "postgres://user:password@host/database, or a SQLite file path",
+                        &url,
+                    ));
+                }
+                url
+            },
             bind: env.parse(
                 "KINSHIP_BIND",
                 "127.0.0.1:8080",
@@ -288,6 +299,8 @@ mod tests {
         );
         let e = config(&[("KINSHIP_LOG_FORMAT", "xml")]).expect_err("rejected");
         assert_eq!(e.var, "KINSHIP_LOG_FORMAT");
+        let e = config(&[("DATABASE_URL", "mysql://db/kinship")]).expect_err("rejected");
+        assert_eq!(e.var, "DATABASE_URL");
         let e = config(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4318")]).expect_err("rejected");
         assert_eq!(e.var, "OTEL_EXPORTER_OTLP_ENDPOINT");
     }

@@ -75,7 +75,7 @@ impl ApiKey {
         self.0.created_at.0
     }
 
-    /// When the key was last used, to the minute; null if never.
+    /// When the key was last used (recorded at most once a minute); null if never.
     async fn last_used_at(&self) -> Option<DateTime<Utc>> {
         self.0.last_used_at.map(|t| t.0)
     }

@@ -52,7 +52,10 @@ impl DbConnection {
                 PgConnection::establish(&url).map(DbConnection::Pg)
             }
             BackendKind::Sqlite => {
-                let path = url.strip_prefix("sqlite://").unwrap_or(url);
+                let path = url
+                    .strip_prefix("sqlite://")
+                    .or_else(|| url.strip_prefix("sqlite:"))
+                    .unwrap_or(url);
                 let mut conn = SqliteConnection::establish(path)?;
                 let busy_ms = timeout.as_millis();
                 conn.batch_execute(&format!(
