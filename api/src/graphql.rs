@@ -124,40 +124,52 @@ fn ensure_codes(response: &mut Response) {
 /// Puts `null` where a field failed. async-graphql 7 leaves a failed field out of `data`; the
 /// GraphQL spec (and typed clients) expect the key, with `null`.
 fn fill_failed_fields(response: &mut Response) {
-    use async_graphql::{PathSegment, Value};
+    use async_graphql::PathSegment;
     for error in &response.errors {
         let Some((PathSegment::Field(last), parents)) = error.path.split_last() else {
             continue;
         };
-        if parents.is_empty() && response.data == Value::Null {
-            response.data = Value::Object(Default::default());
-        }
         insert_null(&mut response.data, parents, last);
     }
 }
 
+/// Puts `null` at `parents.last`, creating the objects on the way that async-graphql turned
+/// into `null` because every field selected on them failed (the error's path proves they were
+/// being resolved, so they exist).
 fn insert_null(
     node: &mut async_graphql::Value,
     parents: &[async_graphql::PathSegment],
     last: &str,
 ) {
     use async_graphql::{PathSegment, Value};
-    match (node, parents.split_first()) {
-        (Value::Object(map), None) => {
-            map.entry(async_graphql::Name::new(last))
-                .or_insert(Value::Null);
+    match parents.split_first() {
+        None => {
+            if *node == Value::Null {
+                *node = Value::Object(Default::default());
+            }
+            if let Value::Object(map) = node {
+                map.entry(async_graphql::Name::new(last))
+                    .or_insert(Value::Null);
+            }
         }
-        (Value::Object(map), Some((PathSegment::Field(name), rest))) => {
-            if let Some(child) = map.get_mut(name.as_str()) {
+        Some((PathSegment::Field(name), rest)) => {
+            if *node == Value::Null {
+                *node = Value::Object(Default::default());
+            }
+            if let Value::Object(map) = node {
+                let child = map
+                    .entry(async_graphql::Name::new(name))
+                    .or_insert(Value::Null);
                 insert_null(child, rest, last);
             }
         }
-        (Value::List(items), Some((PathSegment::Index(i), rest))) => {
-            if let Some(child) = items.get_mut(*i) {
+        Some((PathSegment::Index(i), rest)) => {
+            if let Value::List(items) = node
+                && let Some(child) = items.get_mut(*i)
+            {
                 insert_null(child, rest, last);
             }
         }
-        _ => {}
     }
 }
 

@@ -7,7 +7,7 @@ use crate::api_keys::model as keys;
 use crate::db::{Db, Id};
 use crate::error::{ApiError, ApiResult};
 use crate::members::model as members;
-use crate::members::tokens::{MEMBER_TOKEN_PREFIX, TokenSigner};
+use crate::members::tokens::{MEMBER_TOKEN_PREFIX, Session, TokenSigner};
 use async_graphql::{Context, Enum};
 
 /// What an API key may do. `ADMIN` includes every other scope.
@@ -87,6 +87,8 @@ pub enum Viewer {
         member_id: Id,
         /// The member's organization.
         organization_id: Id,
+        /// The session of the token (its end, and the key that opened it).
+        session: Session,
     },
 }
 
@@ -172,15 +174,26 @@ pub async fn authenticate(db: &Db, signer: &TokenSigner, token: &str) -> ApiResu
         let claims = signer.verify(token).ok_or_else(|| {
             ApiError::Unauthenticated("the member token is not valid or has expired".into())
         })?;
-        let member = db
-            .run(move |conn| members::find_many(conn, &[claims.member_id]))
-            .await?
-            .pop()
+        let (member, key) = db
+            .run(move |conn| {
+                let member = members::find_many(conn, &[claims.member_id])?.pop();
+                let key = keys::find_many(conn, &[claims.session.key_id])?.pop();
+                Ok((member, key))
+            })
+            .await?;
+        member
             .filter(|m| m.organization_id == claims.organization_id && m.erased_at.is_none())
             .ok_or_else(|| ApiError::Unauthenticated("the member no longer exists".into()))?;
+        key.filter(|k| k.organization_id == claims.organization_id && k.revoked_at.is_none())
+            .ok_or_else(|| {
+                ApiError::Unauthenticated(
+                    "the API key that issued this member token has been revoked".into(),
+                )
+            })?;
         return Ok(Viewer::Member {
-            member_id: member.id,
-            organization_id: member.organization_id,
+            member_id: claims.member_id,
+            organization_id: claims.organization_id,
+            session: claims.session,
         });
     }
     let token = token.to_owned();

@@ -215,7 +215,7 @@ fn community(conn: &mut DbConnection, organization_id: Id) -> ApiResult<()> {
         credential.id,
         VerificationStatus::Verified,
     )?;
-    let link = support_links::request(conn, pat, sam)?;
+    let link = support_links::request(conn, pat, sam, true)?;
     support_links::respond(conn, &link, true)?;
     Ok(())
 }

@@ -145,20 +145,22 @@ impl NodeQuery {
     }
 
     /// Fetches up to 100 objects by global id, in the order given; null for each that does not
-    /// exist or that the caller may not see.
+    /// exist or that the caller may not see. A malformed id fails the whole list (null, with a
+    /// `BAD_USER_INPUT` error naming it).
     async fn nodes(
         &self,
         ctx: &Context<'_>,
         ids: Vec<ID>,
-    ) -> async_graphql::Result<Vec<Option<Node>>> {
+    ) -> async_graphql::Result<Option<Vec<Option<Node>>>> {
         if ids.len() > MAX_NODES {
             return Err(ApiError::bad_input("ids", format!("at most {MAX_NODES} ids")).into());
         }
-        let mut nodes = Vec::with_capacity(ids.len());
-        for (index, id) in ids.iter().enumerate() {
-            nodes.push(load_node(ctx, id, &format!("ids.{index}")).await?);
-        }
-        Ok(nodes)
+        // Loaded together, so that the loaders fetch each kind in one batch.
+        let loads = ids
+            .iter()
+            .enumerate()
+            .map(|(index, id)| async move { load_node(ctx, id, &format!("ids.{index}")).await });
+        Ok(Some(futures_util::future::try_join_all(loads).await?))
     }
 }
 

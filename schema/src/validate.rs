@@ -1,9 +1,13 @@
 //! Checks on text that people type, shared by every domain. Kinship stores pseudonyms, never
-//! contact details: text that looks like an email address or a phone number is refused.
+//! contact details: text that looks like an email address or a phone number is refused. This
+//! is a guard against accidents (a real name and number typed into a profile), not a filter
+//! that determined obfuscation cannot pass: the real protection is that no field exists for
+//! contact details.
 
 use crate::error::{ApiError, ApiResult};
 
-/// Trims `value` and checks its length (in characters) and that it holds no contact details.
+/// Trims `value` and checks its length (in characters), that it holds no control or
+/// direction-override characters, and no contact details.
 pub fn text(field: &str, value: &str, min: usize, max: usize) -> ApiResult<String> {
     let value = value.trim();
     let count = value.chars().count();
@@ -13,7 +17,13 @@ pub fn text(field: &str, value: &str, min: usize, max: usize) -> ApiResult<Strin
             format!("use {min} to {max} characters"),
         ));
     }
-    if looks_like_contact_details(value) {
+    if value.chars().any(is_hidden_control) {
+        return Err(ApiError::bad_input(
+            field,
+            "remove control and text-direction characters",
+        ));
+    }
+    if looks_like_contact_details(value, false) {
         return Err(ApiError::bad_input(
             field,
             "Kinship does not store email addresses or phone numbers; leave them out",
@@ -22,24 +32,64 @@ pub fn text(field: &str, value: &str, min: usize, max: usize) -> ApiResult<Strin
     Ok(value.to_owned())
 }
 
-/// Whether text holds an email address or a phone number (seven or more digits in a run that
-/// allows spaces, dots, dashes and parentheses).
-fn looks_like_contact_details(value: &str) -> bool {
-    let email = value.split_whitespace().any(|word| {
-        word.split_once('@')
-            .is_some_and(|(user, host)| !user.is_empty() && host.contains('.'))
-    });
-    let mut digits = 0;
-    let mut phone = false;
-    for c in value.chars() {
-        if c.is_ascii_digit() {
-            digits += 1;
-            phone |= digits >= 7;
-        } else if !matches!(c, ' ' | '.' | '-' | '(' | ')' | '+') {
-            digits = 0;
-        }
+/// Control characters and the bidirectional overrides that can disguise text.
+fn is_hidden_control(c: char) -> bool {
+    (c.is_control() && c != '\n')
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+}
+
+/// Folds look-alike characters to ASCII: full-width forms, other at-signs and full stops,
+/// and digits of any script.
+fn fold(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{FE6B}' => '@',
+        '\u{3002}' | '\u{FF61}' | '\u{2024}' => '.',
+        c if c.is_numeric() => c
+            .to_digit(10)
+            .and_then(|d| char::from_digit(d, 10))
+            .unwrap_or('0'),
+        c => c,
     }
-    email || phone
+}
+
+/// Whether text holds an email address or a phone number. A phone number is a run of seven
+/// or more digits that may hold spaces, dots, dashes, parentheses and a plus sign; dates
+/// (`2019-03-14`, `14.03.2019`) are not. With `ids_allowed`, bare digit strings (numeric
+/// user ids) pass; formatted numbers do not.
+pub fn looks_like_contact_details(value: &str, ids_allowed: bool) -> bool {
+    let folded: String = value.chars().map(fold).collect();
+    let lower = folded.to_lowercase();
+    let spelled = [" at ", "[at]", "(at)", "{at}", " [at] ", " (at) "]
+        .iter()
+        .fold(lower, |text, word| text.replace(word, "@"));
+    let compact: String = spelled.chars().filter(|c| !c.is_whitespace()).collect();
+    let email = compact.match_indices('@').any(|(at, _)| {
+        at > 0
+            && compact[at + 1..]
+                .split_once('.')
+                .is_some_and(|(host, tld)| {
+                    !host.is_empty() && tld.chars().next().is_some_and(|c| c.is_alphabetic())
+                })
+    });
+    let bare_id = |run: &str| ids_allowed && run.chars().all(|c| c.is_ascii_digit());
+    email || phone_runs(&folded).any(|run| !(is_date(run) || bare_id(run)))
+}
+
+/// Runs of digits and phone punctuation that hold seven or more digits.
+fn phone_runs(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_ascii_digit() || matches!(c, ' ' | '.' | '-' | '(' | ')' | '+')))
+        .map(|run| run.trim_matches(|c: char| !c.is_ascii_digit() && c != '+' && c != '('))
+        .filter(|run| run.chars().filter(char::is_ascii_digit).count() >= 7)
+}
+
+/// `YYYY-MM-DD`, `YYYY.MM.DD`, `DD-MM-YYYY` or `DD.MM.YYYY`.
+fn is_date(run: &str) -> bool {
+    let parts: Vec<&str> = run.split(['-', '.']).collect();
+    let digits = |s: &str, n: usize| s.len() == n && s.chars().all(|c| c.is_ascii_digit());
+    parts.len() == 3
+        && ((digits(parts[0], 4) && digits(parts[1], 2) && digits(parts[2], 2))
+            || (digits(parts[0], 2) && digits(parts[1], 2) && digits(parts[2], 4)))
 }
 
 /// Validates and normalises BCP 47 language tags (`en`, `es-MX`, `zh-Hant`); duplicates collapse.
@@ -99,10 +149,39 @@ mod tests {
 
     #[test]
     fn contact_details_are_refused() {
-        assert!(text("displayName", "sam@example.org", 1, 60).is_err());
-        assert!(text("displayName", "call 555-123-4567", 1, 60).is_err());
-        assert!(text("displayName", "Sam R.", 1, 60).is_ok());
-        assert!(text("displayName", "Class of 2024", 1, 60).is_ok());
+        for text in [
+            "sam@example.org",
+            "robin @ example.com",
+            "robin@example\u{3002}com",
+            "Robin \u{FF20} example.com",
+            "robin[at]gmail.com",
+            "call 555-123-4567",
+            "Robin \u{FF15}\u{FF15}\u{FF15}-\u{FF11}\u{FF12}\u{FF13}-\u{FF14}\u{FF15}\u{FF16}\u{FF17}",
+            "+1 (555) 123 4567",
+        ] {
+            assert!(looks_like_contact_details(text, false), "{text}");
+        }
+        for text in [
+            "Sam R.",
+            "Class of 2024",
+            "Clean since 2019-03-14",
+            "Step 12 @ home",
+            "24/7 support",
+        ] {
+            assert!(!looks_like_contact_details(text, false), "{text}");
+        }
+        assert!(
+            !looks_like_contact_details("5551234567", true),
+            "numeric user ids pass"
+        );
+        assert!(looks_like_contact_details("+1 (555) 123-4567", true));
+    }
+
+    #[test]
+    fn hidden_characters_are_refused() {
+        assert!(text("displayName", "Robin\u{0}x", 1, 60).is_err());
+        assert!(text("displayName", "Robin \u{202E}moc.elpmaxe", 1, 60).is_err());
+        assert!(text("displayName", "Robin", 1, 60).is_ok());
     }
 
     #[test]

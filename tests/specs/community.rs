@@ -460,8 +460,18 @@ spec!(joining_follows_the_join_policy, |app| {
     let error = app.query_error(Some(&sam_token), JOIN, json!({ "groupId": asking }));
     assert_eq!(code(&error), "FORBIDDEN");
 
-    let mine = app.query(Some(&sam_token), "{ viewer { member { groups(states: [ACTIVE, LEFT, REMOVED]) { totalCount edges { state node { name } } } } } }", json!({}));
-    let groups = &mine["viewer"]["member"]["groups"];
+    let error = app.query_error(
+        Some(&sam_token),
+        "{ viewer { member { groups(states: [REMOVED]) { totalCount } } } }",
+        json!({}),
+    );
+    assert_eq!(
+        code(&error),
+        "FORBIDDEN",
+        "a removed member no longer sees the group"
+    );
+    let history = app.query(Some(&key), "query($id: ID!) { member(id: $id) { groups(states: [ACTIVE, LEFT, REMOVED]) { totalCount edges { state node { name } } } } }", json!({ "id": sam }));
+    let groups = &history["member"]["groups"];
     assert_eq!(groups["totalCount"], 3);
     let states: Vec<(String, String)> = groups["edges"]
         .as_array()
@@ -716,4 +726,265 @@ spec!(statement_count_does_not_grow_with_page_size, |app| {
         "listing 100 groups with members and facilitators costs what listing 2 does"
     );
     assert!(hundred <= 12, "a handful of statements: {hundred}");
+});
+
+spec!(tokens_and_scopes_cannot_be_stretched, |app| {
+    let key = app.admin_key("clinic");
+    let sam = member(&app, &key, "u1", "Sam", "PERSON_IN_RECOVERY");
+    let writer = kinship_tests::serde_json::from_str::<Value>(
+        &app.cli(&[
+            "--json", "key", "create", "--org", "clinic", "--scopes", "write",
+        ])
+        .expect("key"),
+    )
+    .expect("json");
+    let writer_key = writer["apiKey"].as_str().expect("key").to_owned();
+    let error = app.query_error(
+        Some(&writer_key),
+        TOKEN,
+        json!({ "input": { "memberId": sam } }),
+    );
+    assert_eq!(
+        code(&error),
+        "FORBIDDEN",
+        "minting tokens (acting as members) needs READ too"
+    );
+    let error = app.query_error(
+        Some(&writer_key),
+        "query($id: ID!) { member(id: $id) { groups { totalCount } } }",
+        json!({ "id": sam }),
+    );
+    assert_eq!(code(&error), "FORBIDDEN", "a member's groups need READ");
+
+    let minting = kinship_tests::serde_json::from_str::<Value>(
+        &app.cli(&[
+            "--json",
+            "key",
+            "create",
+            "--org",
+            "clinic",
+            "--scopes",
+            "read,write",
+        ])
+        .expect("key"),
+    )
+    .expect("json");
+    let minting_key = minting["apiKey"].as_str().expect("key").to_owned();
+    let short = app.query(
+        Some(&minting_key),
+        TOKEN,
+        json!({ "input": { "memberId": sam, "ttlMinutes": 1 } }),
+    )["issueMemberToken"]["token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let refreshed = app.query(
+        Some(&short),
+        TOKEN,
+        json!({ "input": { "ttlMinutes": 1440 } }),
+    );
+    let refreshed_token = refreshed["issueMemberToken"]["token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    assert_eq!(
+        app.query(Some(&refreshed_token), "{ viewer { kind } }", json!({}))["viewer"]["kind"],
+        "MEMBER"
+    );
+    app.cli(&["key", "revoke", minting["key"]["id"].as_str().expect("id")])
+        .expect("revoke");
+    for token in [&short, &refreshed_token] {
+        let (status, body) = app.post(Some(token), "{ viewer { kind } }", json!({}));
+        assert_eq!(
+            status, 401,
+            "revoking the key ends its member tokens: {body}"
+        );
+    }
+});
+
+spec!(requests_are_handled_through_the_member_list, |app| {
+    let key = app.admin_key("clinic");
+    let lee = member(&app, &key, "u1", "Lee", "PROFESSIONAL");
+    let sam = member(&app, &key, "u2", "Sam", "PERSON_IN_RECOVERY");
+    let lee_token = token(&app, &key, &lee);
+    let sam_token = token(&app, &key, &sam);
+    let asking = group(
+        &app,
+        &key,
+        json!({ "name": "Ask first", "joinPolicy": "REQUEST" }),
+    );
+    let lee_join = app.query(
+        Some(&key),
+        "mutation($g: ID!, $m: ID!) { joinGroup(input: { groupId: $g, memberId: $m }) { id } }",
+        json!({ "g": asking, "m": lee }),
+    );
+    app.query(
+        Some(&key),
+        "mutation($id: ID!) { setMembershipRole(input: { id: $id, role: FACILITATOR }) { role } }",
+        json!({ "id": lee_join["joinGroup"]["id"] }),
+    );
+    app.query(Some(&sam_token), JOIN, json!({ "groupId": asking }));
+    let requests = app.query(Some(&lee_token), "query($id: ID!) { group(id: $id) { members(states: [REQUESTED]) { edges { membershipId state node { displayName } } } } }", json!({ "id": asking }));
+    let edge = &requests["group"]["members"]["edges"][0];
+    assert_eq!(edge["node"]["displayName"], "Sam");
+    let approved = app.query(
+        Some(&lee_token),
+        "mutation($id: ID!) { approveMembership(input: { id: $id }) { state } }",
+        json!({ "id": edge["membershipId"] }),
+    );
+    assert_eq!(approved["approveMembership"]["state"], "ACTIVE");
+    let error = app.query_error(
+        Some(&sam_token),
+        "query($id: ID!) { group(id: $id) { members(states: [REQUESTED]) { totalCount } } }",
+        json!({ "id": asking }),
+    );
+    assert_eq!(
+        code(&error),
+        "FORBIDDEN",
+        "plain members see active memberships only"
+    );
+
+    let other = app.admin_key("elsewhere");
+    let bea = member(&app, &other, "b1", "Bea", "PERSON_IN_RECOVERY");
+    let bea_token = token(&app, &other, &bea);
+    let open = group(&app, &key, json!({ "name": "Open to all" }));
+    let error = app.query_error(Some(&bea_token), JOIN, json!({ "groupId": open }));
+    assert_eq!(code(&error), "FORBIDDEN");
+    assert!(
+        error["message"]
+            .as_str()
+            .expect("message")
+            .contains("another organization")
+    );
+});
+
+spec!(
+    peer_facilitators_stay_private_and_refusals_do_not_blank_objects,
+    |app| {
+        let key = app.admin_key("clinic");
+        let sam = member(&app, &key, "u1", "Sam", "PERSON_IN_RECOVERY");
+        let lee = member(&app, &key, "u2", "Lee", "PROFESSIONAL");
+        let circle = group(&app, &key, json!({ "name": "Circle" }));
+        for m in [&sam, &lee] {
+            let joined = app.query(Some(&key), "mutation($g: ID!, $m: ID!) { joinGroup(input: { groupId: $g, memberId: $m }) { id } }", json!({ "g": circle, "m": m }));
+            app.query(Some(&key), "mutation($id: ID!) { setMembershipRole(input: { id: $id, role: FACILITATOR }) { role } }", json!({ "id": joined["joinGroup"]["id"] }));
+        }
+        let facilitators = "query($id: ID!) { group(id: $id) { facilitators { displayName } } }";
+        let public = app.query(None, facilitators, json!({ "id": circle }));
+        assert_eq!(
+            public["group"]["facilitators"],
+            json!([{ "displayName": "Lee" }]),
+            "peer facilitators are not public"
+        );
+        let staff = app.query(Some(&key), facilitators, json!({ "id": circle }));
+        assert_eq!(
+            staff["group"]["facilitators"]
+                .as_array()
+                .expect("list")
+                .len(),
+            2
+        );
+
+        let (_, body) = app.post(
+            None,
+            "query($id: ID!) { group(id: $id) { members { totalCount } } }",
+            json!({ "id": circle }),
+        );
+        assert_eq!(
+            body["data"],
+            json!({ "group": { "members": null } }),
+            "the group is there, its member list refused: {body}"
+        );
+        assert_eq!(code(&body["errors"][0]), "UNAUTHENTICATED");
+    }
+);
+
+spec!(consent_is_never_worn_down, |app| {
+    let key = app.admin_key("clinic");
+    let alex = member(&app, &key, "u1", "Alex", "PERSON_IN_RECOVERY");
+    let pat = member(&app, &key, "u2", "Pat", "FAMILY_OR_FRIEND");
+    let lee = member(&app, &key, "u3", "Lee", "PROFESSIONAL");
+    let alex_token = token(&app, &key, &alex);
+    let pat_token = token(&app, &key, &pat);
+    let request = "mutation($p: ID!) { requestSupportLink(input: { personId: $p }) { id state person { displayName } } }";
+    let asked = app.query(Some(&pat_token), request, json!({ "p": alex }));
+    assert_eq!(
+        asked["requestSupportLink"]["person"],
+        Value::Null,
+        "asking reveals nothing about the person"
+    );
+    assert_eq!(
+        app.query(
+            Some(&pat_token),
+            "query($id: ID!) { member(id: $id) { displayName } }",
+            json!({ "id": alex })
+        )["member"],
+        Value::Null
+    );
+    let declined = app.query(Some(&alex_token), "mutation($id: ID!) { respondToSupportLink(input: { id: $id, accept: false }) { state supporter { displayName } } }", json!({ "id": asked["requestSupportLink"]["id"] }));
+    assert_eq!(
+        declined["respondToSupportLink"],
+        json!({ "state": "DECLINED", "supporter": { "displayName": "Pat" } })
+    );
+    let error = app.query_error(Some(&pat_token), request, json!({ "p": alex }));
+    assert_eq!(
+        code(&error),
+        "CONFLICT",
+        "a declined request cannot be repeated by the supporter"
+    );
+    let error = app.query_error(Some(&pat_token), request, json!({ "p": lee }));
+    assert_eq!(code(&error), "NOT_FOUND");
+    assert_eq!(
+        error["message"], "no such person in recovery",
+        "the refusal does not reveal the role"
+    );
+    let reopened = app.query(Some(&key), "mutation($p: ID!, $s: ID!) { requestSupportLink(input: { personId: $p, supporterId: $s }) { state } }", json!({ "p": alex, "s": pat }));
+    assert_eq!(
+        reopened["requestSupportLink"]["state"], "PENDING",
+        "the organization can ask again"
+    );
+});
+
+spec!(member_input_is_checked_where_it_is_given, |app| {
+    let key = app.admin_key("clinic");
+    let sam = member(&app, &key, "u1", "Sam", "PERSON_IN_RECOVERY");
+    let sam_token = token(&app, &key, &sam);
+    let update = "mutation($profile: ProfileInput!) { updateMember(input: { profile: $profile }) { displayName } }";
+    let error = app.query_error(
+        Some(&sam_token),
+        update,
+        json!({ "profile": { "displayName": null } }),
+    );
+    assert_eq!(error["extensions"]["field"], "input.profile.displayName");
+    let error = app.query_error(
+        Some(&sam_token),
+        update,
+        json!({ "profile": { "displayName": "Robin \u{202e}x" } }),
+    );
+    assert_eq!(error["extensions"]["field"], "input.profile.displayName");
+    let ok = app.query(
+        Some(&sam_token),
+        update,
+        json!({ "profile": { "displayName": "Clean since 2019-03-14" } }),
+    );
+    assert_eq!(ok["updateMember"]["displayName"], "Clean since 2019-03-14");
+    let error = app.query_error(Some(&key), UPSERT, json!({ "input": { "externalRef": "erased:123", "displayName": "Zombie", "role": "PERSON_IN_RECOVERY" } }));
+    assert_eq!(error["extensions"]["field"], "input.externalRef");
+    let numeric = member(&app, &key, "5551234567", "Numeric id", "PERSON_IN_RECOVERY");
+    assert!(!numeric.is_empty(), "numeric platform ids are fine");
+
+    group(
+        &app,
+        &key,
+        json!({ "name": "English circle", "languages": ["en-GB"] }),
+    );
+    let found = app.query(
+        None,
+        "{ groups(filter: { languages: [\"en-US\"] }) { totalCount } }",
+        json!({}),
+    );
+    assert_eq!(
+        found["groups"]["totalCount"], 1,
+        "languages match by primary language"
+    );
 });

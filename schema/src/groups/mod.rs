@@ -9,9 +9,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::loaders::{
     GroupedQuery, LoadById, PageKey, load_by_id, load_grouped, load_many_by_id, load_page,
 };
-use crate::members::model::MemberRow;
+use crate::members::model::{MemberRole, MemberRow};
 use crate::members::{Member, MemberAccess};
-use crate::memberships::model::{MembershipRow, MembershipState};
+use crate::memberships::model::{MembershipRole, MembershipRow, MembershipState};
 use crate::memberships::pages::{MembersOfGroups, state_filter};
 use crate::memberships::{GroupMemberConnection, Membership, membership_connection};
 use crate::organizations::Organization;
@@ -81,21 +81,24 @@ impl Group {
         Ok(belongs.then_some(Group(row)))
     }
 
-    /// Whether the caller may list this group's members, and how it sees them.
-    async fn member_list_access(&self, ctx: &Context<'_>) -> ApiResult<MemberAccess> {
+    /// Whether the caller may list this group's members, how it sees them, and whether it may
+    /// see memberships in every state (the organization, and the group's organizers and
+    /// facilitators, who handle requests and invitations) or active ones only.
+    async fn member_list_access(&self, ctx: &Context<'_>) -> ApiResult<(MemberAccess, bool)> {
         match viewer(ctx) {
             Viewer::ApiKey {
                 organization_id, ..
             } if *organization_id == self.0.organization_id => {
                 viewer(ctx).require_scope(Scope::Read)?;
-                Ok(MemberAccess::Full)
+                Ok((MemberAccess::Full, true))
             }
             Viewer::Member { .. } => {
-                let active = viewer_membership(ctx, self.0.id)
+                let mine = viewer_membership(ctx, self.0.id)
                     .await?
-                    .is_some_and(|m| m.state == MembershipState::Active);
-                if active {
-                    Ok(MemberAccess::DisplayName)
+                    .filter(|m| m.state == MembershipState::Active);
+                if let Some(mine) = mine {
+                    let manager = mine.role != MembershipRole::Member;
+                    Ok((MemberAccess::DisplayName, manager))
                 } else {
                     Err(ApiError::Forbidden(
                         "only the group's members see who else is in it".into(),
@@ -185,10 +188,15 @@ impl Group {
     }
 
     /// The group's active facilitators, by display name, with their verified credentials.
+    /// Professional facilitators are shown to everyone who can see the group; peer
+    /// facilitators (people in recovery, family members) only to the group's members and its
+    /// organization.
     async fn facilitators(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Member>> {
         let rows = load_grouped::<FacilitatorsOfGroups>(ctx, self.0.id).await?;
+        let insider = self.member_list_access(ctx).await.is_ok();
         Ok(rows
             .into_iter()
+            .filter(|row| insider || row.role == MemberRole::Professional)
             .map(|row| {
                 let access =
                     Member::direct_access(viewer(ctx), &row).unwrap_or(MemberAccess::DisplayName);
@@ -207,14 +215,17 @@ impl Group {
         #[graphql(desc = "How many members (0 to 100, default 20).")] first: Option<i32>,
         #[graphql(desc = "Continue after this cursor.")] after: Option<String>,
         #[graphql(
-            desc = "Membership states to include (default: ACTIVE); organization keys only."
+            desc = "Membership states to include (default: ACTIVE); other states for the organization and the group's organizers and facilitators."
         )]
         states: Option<Vec<MembershipState>>,
     ) -> async_graphql::Result<Option<GroupMemberConnection>> {
-        let access = self.member_list_access(ctx).await?;
+        let (access, all_states) = self.member_list_access(ctx).await?;
         let states = states.unwrap_or_else(|| vec![MembershipState::Active]);
-        if access != MemberAccess::Full && states != [MembershipState::Active] {
-            return Err(ApiError::Forbidden("members see active memberships only".into()).into());
+        if !all_states && states != [MembershipState::Active] {
+            return Err(ApiError::Forbidden(
+                "members see active memberships only; organizers and facilitators see all".into(),
+            )
+            .into());
         }
         let page = Page::<Id>::new(ctx, first, after)?;
         let key = PageKey {
@@ -255,7 +266,8 @@ pub struct GroupFilterInput {
     pub pathways: Option<Vec<Pathway>>,
     /// Groups for any of these audiences (include `EVERYONE` to also get groups for all).
     pub audiences: Option<Vec<Audience>>,
-    /// Groups meeting in any of these languages (BCP 47).
+    /// Groups meeting in any of these languages (BCP 47), matched by primary language:
+    /// `en-US` also finds groups in `en` and `en-GB`.
     pub languages: Option<Vec<String>>,
     /// Groups with any of these visibilities (you only ever see groups you may see).
     pub visibilities: Option<Vec<GroupVisibility>>,
@@ -363,9 +375,22 @@ fn group_changes(
                 }
             })
             .transpose()?,
-        focus,
+        // An empty focus list would match no filter at all: it means "any".
+        focus: focus.map(|f| {
+            if f.is_empty() {
+                vec![RecoveryFocus::Any]
+            } else {
+                f
+            }
+        }),
         pathway,
-        audience,
+        audience: audience.map(|a| {
+            if a.is_empty() {
+                vec![Audience::Everyone]
+            } else {
+                a
+            }
+        }),
         languages: languages
             .map(|l| validate::languages("input.languages", &l))
             .transpose()?,
@@ -396,7 +421,7 @@ impl GroupQuery {
         #[graphql(desc = "What to look for.")] filter: Option<GroupFilterInput>,
         #[graphql(desc = "How many groups (0 to 100, default 20).")] first: Option<i32>,
         #[graphql(desc = "Continue after this cursor.")] after: Option<String>,
-    ) -> async_graphql::Result<RelayConnection<(String, Id), Group>> {
+    ) -> async_graphql::Result<Option<RelayConnection<(String, Id), Group>>> {
         let page = Page::<(String, Id)>::new(ctx, first, after)?;
         let input = filter.unwrap_or_default();
         let filter = GroupFilter {
@@ -444,13 +469,13 @@ impl GroupQuery {
                 Ok((rows, total))
             })
             .await?;
-        Ok(connection(
+        Ok(Some(connection(
             &page,
             rows,
             total,
             |g| (g.name.clone(), g.id),
             Group,
-        ))
+        )))
     }
 
     /// A group by global id, if you may see it.

@@ -247,7 +247,7 @@ pub struct GroupFilter {
     pub pathways: Vec<Pathway>,
     /// Groups for any of these audiences.
     pub audiences: Vec<Audience>,
-    /// Groups held in any of these languages.
+    /// Groups held in any of these languages, matched by primary language.
     pub languages: Vec<String>,
     /// Groups with any of these visibilities.
     pub visibilities: Vec<GroupVisibility>,
@@ -325,7 +325,15 @@ fn filtered<'a>(scope: GroupScope, filter: &GroupFilter) -> Boxed<'a> {
     );
     any_of!(
         support_groups::languages,
-        filter.languages.iter().map(|l| list_pattern(l)).collect()
+        filter
+            .languages
+            .iter()
+            .flat_map(|tag| {
+                // Match by primary language: `en-US` finds groups in `en`, `en-GB`, ...
+                let primary = tag.split('-').next().unwrap_or(tag);
+                [list_pattern(primary), format!("%,{primary}-%")]
+            })
+            .collect()
     );
     if !filter.pathways.is_empty() {
         query = query.filter(support_groups::pathway.eq_any(filter.pathways.clone()));

@@ -27,7 +27,7 @@ use model::{
     CredentialKind, CredentialRow, MemberRole, MemberRow, ProfileChanges, RecoveryChanges,
     VerificationStatus,
 };
-use tokens::{TTL_MINUTES, TokenSigner};
+use tokens::{Session, TTL_MINUTES, TokenSigner};
 
 /// How much of a profile the caller sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,6 +71,7 @@ impl Member {
         let Viewer::Member {
             member_id,
             organization_id,
+            ..
         } = viewer(ctx)
         else {
             return Ok(None);
@@ -234,7 +235,9 @@ impl Member {
             .collect())
     }
 
-    /// The groups the member belongs to (member and organization only; null for others).
+    /// The groups the member belongs to: for the member itself (current memberships: ACTIVE,
+    /// INVITED, REQUESTED) and for organization keys with the `READ` scope (any state). Null,
+    /// with an error saying why, for everyone else.
     #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
     async fn groups(
         &self,
@@ -245,11 +248,33 @@ impl Member {
             Vec<MembershipState>,
         >,
     ) -> async_graphql::Result<Option<MemberGroupConnection>> {
-        if !self.full() {
-            return Ok(None);
+        let states = states.unwrap_or_else(|| vec![MembershipState::Active]);
+        match viewer(ctx) {
+            Viewer::Member { member_id, .. } if *member_id == self.row.id => {
+                let current = [
+                    MembershipState::Active,
+                    MembershipState::Invited,
+                    MembershipState::Requested,
+                ];
+                if !states.iter().all(|s| current.contains(s)) {
+                    return Err(ApiError::Forbidden(
+                        "members see their current memberships only (ACTIVE, INVITED, REQUESTED)"
+                            .into(),
+                    )
+                    .into());
+                }
+            }
+            key @ Viewer::ApiKey { .. } if self.full() => {
+                key.require_scope(Scope::Read)?;
+            }
+            _ => {
+                return Err(ApiError::Forbidden(
+                    "only the member and its organization see its groups".into(),
+                )
+                .into());
+            }
         }
         let page = Page::<Id>::new(ctx, first, after)?;
-        let states = states.unwrap_or_else(|| vec![MembershipState::Active]);
         let key = PageKey {
             parent: self.row.id,
             limit: page.limit() as usize,
@@ -258,8 +283,8 @@ impl Member {
             count: page.count_total,
         };
         let (rows, total) = load_page::<GroupsOfMembers>(ctx, key).await?;
-        // Full access means the caller is this member or its organization: every group the
-        // member belongs to is theirs to see.
+        // The caller is this member (current memberships only) or its organization: every group
+        // listed is theirs to see.
         let groups = load_many_by_id::<GroupRow>(ctx, rows.iter().map(|m| m.group_id)).await?;
         let edges = rows
             .into_iter()
@@ -308,8 +333,9 @@ pub struct RecoveryDetailsInput {
 /// `null` clears. There are deliberately no fields for names, emails, phones or addresses.
 #[derive(InputObject, Default)]
 pub struct ProfileInput {
-    /// A pseudonym (1 to 60 characters; no email addresses or phone numbers).
-    pub display_name: Option<String>,
+    /// A pseudonym (1 to 60 characters; no email addresses or phone numbers). It cannot be
+    /// cleared.
+    pub display_name: MaybeUndefined<String>,
     /// BCP 47 language tags (`en`, `es-MX`).
     pub languages: Option<Vec<String>>,
     /// IANA time zone (`America/New_York`).
@@ -321,17 +347,13 @@ pub struct ProfileInput {
 }
 
 fn optional_text(
-    field: &str,
     value: MaybeUndefined<String>,
     check: impl Fn(&str) -> ApiResult<String>,
 ) -> ApiResult<Option<Option<String>>> {
     match value {
         MaybeUndefined::Undefined => Ok(None),
         MaybeUndefined::Null => Ok(Some(None)),
-        MaybeUndefined::Value(v) if v.trim().is_empty() => {
-            let _ = field;
-            Ok(Some(None))
-        }
+        MaybeUndefined::Value(v) if v.trim().is_empty() => Ok(Some(None)),
         MaybeUndefined::Value(v) => Ok(Some(Some(check(&v)?))),
     }
 }
@@ -346,32 +368,37 @@ fn maybe<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
 
 impl ProfileInput {
     /// Validates the input into model changes.
-    fn into_changes(self, role: Option<MemberRole>) -> ApiResult<ProfileChanges> {
+    fn into_changes(self, prefix: &str, role: Option<MemberRole>) -> ApiResult<ProfileChanges> {
+        let field = |name: &str| format!("{prefix}.{name}");
         let recovery = self.recovery.unwrap_or_default();
         let start_date = maybe(recovery.start_date);
         if let Some(Some(date)) = start_date
             && date > Utc::now().date_naive() + chrono::Days::new(1)
         {
             return Err(ApiError::bad_input(
-                "input.recovery.startDate",
+                field("recovery.startDate"),
                 "a recovery date cannot be in the future",
             ));
         }
         Ok(ProfileChanges {
-            display_name: self
-                .display_name
-                .map(|n| validate::text("input.displayName", &n, 1, 60))
-                .transpose()?,
+            display_name: match self.display_name {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => {
+                    return Err(ApiError::bad_input(
+                        field("displayName"),
+                        "a display name cannot be cleared",
+                    ));
+                }
+                MaybeUndefined::Value(n) => Some(validate::text(&field("displayName"), &n, 1, 60)?),
+            },
             role,
             languages: self
                 .languages
-                .map(|l| validate::languages("input.languages", &l))
+                .map(|l| validate::languages(&field("languages"), &l))
                 .transpose()?,
-            timezone: optional_text("input.timezone", self.timezone, |t| {
-                validate::timezone("input.timezone", t)
-            })?,
-            pronouns: optional_text("input.pronouns", self.pronouns, |p| {
-                validate::text("input.pronouns", p, 1, 30)
+            timezone: optional_text(self.timezone, |t| validate::timezone(&field("timezone"), t))?,
+            pronouns: optional_text(self.pronouns, |p| {
+                validate::text(&field("pronouns"), p, 1, 30)
             })?,
             recovery: RecoveryChanges {
                 start_date,
@@ -530,22 +557,25 @@ impl MemberMutation {
         let external_ref = input.external_ref.trim().to_owned();
         if external_ref.is_empty()
             || external_ref.chars().count() > 200
-            || external_ref.contains('@')
+            || external_ref.starts_with(model::ERASED_REF_PREFIX)
+            || validate::looks_like_contact_details(&external_ref, true)
         {
             return Err(ApiError::bad_input(
                 "input.externalRef",
-                "use your platform's opaque user id (1 to 200 characters, not an email address)",
+                "use your platform's opaque user id (1 to 200 characters; not an email address or a phone number, and not starting with 'erased:')",
             )
             .into());
         }
         let changes = ProfileInput {
-            display_name: input.display_name,
+            display_name: input
+                .display_name
+                .map_or(MaybeUndefined::Undefined, MaybeUndefined::Value),
             languages: input.languages,
             timezone: input.timezone,
             pronouns: input.pronouns,
             recovery: input.recovery,
         }
-        .into_changes(input.role)?;
+        .into_changes("input", input.role)?;
         let row = db(ctx)?
             .run(move |conn| model::upsert(conn, organization_id, &external_ref, changes))
             .await?;
@@ -562,7 +592,7 @@ impl MemberMutation {
         input: UpdateMemberInput,
     ) -> async_graphql::Result<Member> {
         let (member, _) = target_member(ctx, input.id.as_ref(), "input.id", Scope::Write).await?;
-        let changes = input.profile.into_changes(None)?;
+        let changes = input.profile.into_changes("input.profile", None)?;
         let row = db(ctx)?
             .run(move |conn| model::update(conn, member.id, changes))
             .await?;
@@ -629,8 +659,9 @@ impl MemberMutation {
         Ok(Credential(row))
     }
 
-    /// Mints a short-lived token for one member's app: an organization key with `WRITE` for
-    /// any of its members, or a member token to refresh itself.
+    /// Mints a short-lived token for one member's app: an organization key with `READ` and
+    /// `WRITE` for any of its members (opening a session of at most 24 hours), or a member
+    /// token to refresh itself within its session. Revoking the key ends its sessions.
     async fn issue_member_token(
         &self,
         ctx: &Context<'_>,
@@ -639,6 +670,18 @@ impl MemberMutation {
         if !TTL_MINUTES.contains(&input.ttl_minutes) {
             return Err(ApiError::bad_input("input.ttlMinutes", "use 1 to 1440 minutes").into());
         }
+        // A key that mints tokens can act as any member, recovery details included: it needs
+        // both READ and WRITE.
+        let session = match viewer(ctx) {
+            Viewer::ApiKey { key_id, .. } => {
+                viewer(ctx).require_scope(Scope::Read)?;
+                Session::open(*key_id)
+            }
+            Viewer::Member { session, .. } => *session,
+            Viewer::Anonymous => {
+                return Err(ApiError::Unauthenticated("this needs an API key".into()).into());
+            }
+        };
         let (member, _) = target_member(
             ctx,
             input.member_id.as_ref(),
@@ -651,6 +694,7 @@ impl MemberMutation {
             member.organization_id,
             member.id,
             chrono::Duration::minutes(i64::from(input.ttl_minutes)),
+            session,
         );
         Ok(MemberTokenPayload {
             token,

@@ -61,6 +61,9 @@ stored_enum! {
     }
 }
 
+/// The external reference of an erased member starts with this (reserved: not for syncing).
+pub const ERASED_REF_PREFIX: &str = "erased:";
+
 /// A member: a pseudonymous profile. There is no column for legal names, email addresses,
 /// phone numbers or postal addresses.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -306,7 +309,7 @@ pub fn erase(conn: &mut DbConnection, id: Id) -> ApiResult<MemberRow> {
         .execute(conn)?;
         diesel::delete(credentials::table.filter(credentials::member_id.eq(id))).execute(conn)?;
         let now = Ts::now();
-        row.external_ref = format!("erased:{}", row.id);
+        row.external_ref = format!("{ERASED_REF_PREFIX}{}", row.id);
         row.display_name = String::new();
         row.languages = encode_list([]);
         row.timezone = None;

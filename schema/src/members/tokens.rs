@@ -2,10 +2,14 @@
 //! app (`issueMemberToken`). They are signed with HMAC-SHA256 and checked without a lookup, then
 //! the member is checked to still exist.
 //!
+//! A token belongs to a session that an organization key opened with `issueMemberToken`: the
+//! session lasts at most [`MAX_SESSION_HOURS`], refreshing a token never extends it, and
+//! revoking the key that opened it ends every token of the session.
+//!
 //! Format: `kinship_mt.<payload>.<signature>`, both base64url; the payload is
-//! `v1|<organization uuid>|<member uuid>|<expiry, Unix seconds>`. The signing secret is
-//! `KINSHIP_TOKEN_SECRET` when set (every instance must share it), else one generated on first
-//! start and kept in the database.
+//! `v1|<organization>|<member>|<expiry>|<session end>|<opening key>` (UUIDs, Unix seconds). The
+//! signing secret is `KINSHIP_TOKEN_SECRET` when set (every instance must share it), else one
+//! generated on first start and kept in the database.
 
 use crate::db::tables::instance_secrets;
 use crate::db::{DbConnection, Id, Ts};
@@ -24,7 +28,33 @@ pub const MEMBER_TOKEN_PREFIX: &str = "kinship_mt.";
 /// Shortest and longest lifetimes a token may be issued with, in minutes.
 pub const TTL_MINUTES: std::ops::RangeInclusive<i32> = 1..=1440;
 
+/// How long a session opened by an organization key lasts, refreshes included.
+pub const MAX_SESSION_HOURS: i64 = 24;
+
 const SECRET_NAME: &str = "member_token_hmac";
+
+/// The session a token belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Session {
+    /// When the session ends, whatever refreshes happen.
+    pub ends_at: DateTime<Utc>,
+    /// The API key that opened it; revoking the key ends the session.
+    pub key_id: Id,
+}
+
+impl Session {
+    /// A new session opened now by `key_id`.
+    pub fn open(key_id: Id) -> Session {
+        Session {
+            ends_at: DateTime::from_timestamp(
+                (Utc::now() + Duration::hours(MAX_SESSION_HOURS)).timestamp(),
+                0,
+            )
+            .unwrap_or_else(Utc::now),
+            key_id,
+        }
+    }
+}
 
 /// What a valid token says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +65,8 @@ pub struct MemberClaims {
     pub member_id: Id,
     /// When the token stops working.
     pub expires_at: DateTime<Utc>,
+    /// The session it belongs to.
+    pub session: Session,
 }
 
 /// Signs and checks member tokens.
@@ -95,19 +127,23 @@ impl TokenSigner {
         Hmac::<Sha256>::new_from_slice(&self.key).unwrap_or_else(|_| unreachable!())
     }
 
-    /// Mints a token for a member, valid for `ttl`.
+    /// Mints a token for a member, valid for `ttl` but never past the end of its session.
     pub fn issue(
         &self,
         organization_id: Id,
         member_id: Id,
         ttl: Duration,
+        session: Session,
     ) -> (String, DateTime<Utc>) {
-        let expires_at = Ts::from(Utc::now() + ttl).0;
+        let expires = (Utc::now() + ttl)
+            .timestamp()
+            .min(session.ends_at.timestamp());
         let payload = format!(
-            "v1|{}|{}|{}",
+            "v1|{}|{}|{expires}|{}|{}",
             organization_id.0,
             member_id.0,
-            expires_at.timestamp()
+            session.ends_at.timestamp(),
+            session.key_id.0
         );
         let mut mac = self.mac();
         mac.update(payload.as_bytes());
@@ -117,8 +153,10 @@ impl TokenSigner {
             URL_SAFE_NO_PAD.encode(payload),
             URL_SAFE_NO_PAD.encode(signature)
         );
-        let expires_at = DateTime::from_timestamp(expires_at.timestamp(), 0).unwrap_or(expires_at);
-        (token, expires_at)
+        (
+            token,
+            DateTime::from_timestamp(expires, 0).unwrap_or_else(Utc::now),
+        )
     }
 
     /// The claims of a well-signed, unexpired token.
@@ -138,10 +176,13 @@ impl TokenSigner {
         let organization_id = Id(parts.next()?.parse().ok()?);
         let member_id = Id(parts.next()?.parse().ok()?);
         let expires_at = DateTime::from_timestamp(parts.next()?.parse().ok()?, 0)?;
+        let ends_at = DateTime::from_timestamp(parts.next()?.parse().ok()?, 0)?;
+        let key_id = Id(parts.next()?.parse().ok()?);
         (expires_at > Utc::now()).then_some(MemberClaims {
             organization_id,
             member_id,
             expires_at,
+            session: Session { ends_at, key_id },
         })
     }
 }
@@ -153,17 +194,29 @@ mod tests {
     #[test]
     fn tokens_verify_until_they_expire_and_resist_tampering() {
         let signer = TokenSigner::new(b"a test secret of enough length!!");
-        let (org, member) = (Id::new(), Id::new());
-        let (token, _) = signer.issue(org, member, Duration::minutes(5));
+        let (org, member, key) = (Id::new(), Id::new(), Id::new());
+        let session = Session::open(key);
+        let (token, _) = signer.issue(org, member, Duration::minutes(5), session);
         let claims = signer.verify(&token).expect("valid");
         assert_eq!((claims.organization_id, claims.member_id), (org, member));
+        assert_eq!(claims.session, session);
 
         let other = TokenSigner::new(b"another secret of enough length!");
         assert!(other.verify(&token).is_none(), "another secret rejects it");
-        let (expired, _) = signer.issue(org, member, Duration::minutes(-1));
+        let (expired, _) = signer.issue(org, member, Duration::minutes(-1), session);
         assert!(signer.verify(&expired).is_none(), "expired");
         let mut tampered = token.clone();
         tampered.insert(MEMBER_TOKEN_PREFIX.len() + 3, 'A');
         assert!(signer.verify(&tampered).is_none(), "tampered");
+
+        let ending = Session {
+            ends_at: Utc::now() + Duration::minutes(2),
+            key_id: key,
+        };
+        let (_, expires) = signer.issue(org, member, Duration::hours(5), ending);
+        assert!(
+            expires <= ending.ends_at,
+            "a refresh never outlives its session"
+        );
     }
 }

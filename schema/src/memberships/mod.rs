@@ -96,6 +96,9 @@ impl Membership {
 /// What an edge between a group and a member says about the membership.
 #[derive(SimpleObject, Debug, Clone)]
 pub struct MembershipEdge {
+    /// The membership's global id (for `approveMembership`, `removeMembership`,
+    /// `setMembershipRole`).
+    pub membership_id: ID,
     /// Role in the group.
     pub role: MembershipRole,
     /// Where the membership stands.
@@ -178,6 +181,7 @@ where
             Cursor(m.id),
             node,
             MembershipEdge {
+                membership_id: global_id(NodeKind::Membership, m.id),
                 role: m.role,
                 state: m.state,
                 since: m.updated_at.0,
@@ -278,11 +282,17 @@ fn db<'a>(ctx: &Context<'a>) -> ApiResult<&'a Db> {
 /// A group the caller's organization (or membership) may act on, or `NOT_FOUND`.
 async fn group_in_scope(ctx: &Context<'_>, id: &ID, field: &str) -> ApiResult<GroupRow> {
     let id = decode_id_of(NodeKind::Group, id, field)?;
-    Group::load_visible(ctx, id)
+    let group = Group::load_visible(ctx, id)
         .await?
         .map(|g| g.0)
-        .filter(|g| Some(g.organization_id) == viewer(ctx).organization_id())
-        .ok_or_else(|| ApiError::NotFound("no such group".into()))
+        .ok_or_else(|| ApiError::NotFound("no such group".into()))?;
+    if Some(group.organization_id) != viewer(ctx).organization_id() {
+        return Err(ApiError::Forbidden(
+            "this group belongs to another organization: memberships stay within an organization"
+                .into(),
+        ));
+    }
+    Ok(group)
 }
 
 /// Checks that the caller may manage the memberships of `group`: its organization's key with

@@ -132,8 +132,9 @@ fn ensure_room(conn: &mut DbConnection, group: &GroupRow) -> ApiResult<()> {
         .count()
         .get_result(conn)?;
     if active >= i64::from(capacity) {
+        let noun = if capacity == 1 { "member" } else { "members" };
         return Err(ApiError::Conflict(format!(
-            "the group is full ({capacity} members)"
+            "the group is full ({capacity} {noun})"
         )));
     }
     Ok(())
@@ -310,6 +311,14 @@ pub fn set_role(
 ) -> ApiResult<MembershipRow> {
     write_transaction(conn, |conn| {
         let mut row = find(conn, membership.group_id, membership.member_id)?.ok_or_else(missing)?;
+        if !matches!(
+            row.state,
+            MembershipState::Active | MembershipState::Invited
+        ) {
+            return Err(ApiError::Conflict(
+                "roles are for active members and invitations".into(),
+            ));
+        }
         row.role = role;
         let state = row.state;
         set_state(conn, row, state)
@@ -332,8 +341,7 @@ pub fn facilitators_of(
         .load(conn)?)
 }
 
-/// Whether two members of an organization share an active group or a support link that is
-/// pending or active.
+/// Whether two members of an organization share an active group or an accepted support link.
 pub fn are_related(conn: &mut DbConnection, a: Id, b: Id) -> ApiResult<bool> {
     use crate::db::tables::support_links;
     use crate::support_links::model::SupportLinkState;
@@ -360,7 +368,7 @@ pub fn are_related(conn: &mut DbConnection, a: Id, b: Id) -> ApiResult<bool> {
                     .eq(b)
                     .and(support_links::person_id.eq(a))),
         )
-        .filter(support_links::state.eq_any([SupportLinkState::Pending, SupportLinkState::Active]))
+        .filter(support_links::state.eq(SupportLinkState::Active))
         .count()
         .get_result(conn)?;
     Ok(linked > 0)

@@ -61,11 +61,24 @@ impl SupportLink {
         Ok(visible.then_some(SupportLink(row)))
     }
 
+    /// One side of the link as the caller may see it: the organization and each side itself
+    /// in full; the person in recovery sees who asks (to decide); the supporter sees the person
+    /// only once the person accepted.
     async fn side(&self, ctx: &Context<'_>, id: Id) -> ApiResult<Option<Member>> {
-        Ok(load_by_id::<MemberRow>(ctx, id).await?.map(|row| {
-            let access =
-                Member::direct_access(viewer(ctx), &row).unwrap_or(MemberAccess::DisplayName);
-            Member { row, access }
+        let Some(row) = load_by_id::<MemberRow>(ctx, id).await? else {
+            return Ok(None);
+        };
+        if let Some(access) = Member::direct_access(viewer(ctx), &row) {
+            return Ok(Some(Member { row, access }));
+        }
+        let me = viewer(ctx).member_id();
+        let visible = (me == Some(self.0.person_id) && id == self.0.supporter_id)
+            || (me == Some(self.0.supporter_id)
+                && id == self.0.person_id
+                && self.0.state == SupportLinkState::Active);
+        Ok(visible.then_some(Member {
+            row,
+            access: MemberAccess::DisplayName,
         }))
     }
 }
@@ -154,7 +167,7 @@ impl SupportLinkMutation {
         ctx: &Context<'_>,
         input: RequestSupportLinkInput,
     ) -> async_graphql::Result<SupportLink> {
-        let (supporter, _) = target_member(
+        let (supporter, by_staff) = target_member(
             ctx,
             input.supporter_id.as_ref(),
             "input.supporterId",
@@ -165,9 +178,9 @@ impl SupportLinkMutation {
         let person = load_by_id::<MemberRow>(ctx, person_id)
             .await?
             .filter(|p| p.organization_id == supporter.organization_id && p.erased_at.is_none())
-            .ok_or_else(|| ApiError::NotFound("no such member".into()))?;
+            .ok_or_else(|| ApiError::NotFound("no such person in recovery".into()))?;
         let row = db(ctx)?
-            .run(move |conn| model::request(conn, &supporter, &person))
+            .run(move |conn| model::request(conn, &supporter, &person, by_staff))
             .await?;
         Ok(SupportLink(row))
     }

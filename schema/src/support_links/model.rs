@@ -71,11 +71,14 @@ fn set_state(
     Ok(row)
 }
 
-/// Asks a person in recovery to accept a family member or friend as a supporter.
+/// Asks a person in recovery to accept a family member or friend as a supporter. Once the
+/// person declined or the link ended, only the organization (`by_staff`) can ask again: a
+/// supporter cannot wear consent down by asking over and over.
 pub fn request(
     conn: &mut DbConnection,
     supporter: &MemberRow,
     person: &MemberRow,
+    by_staff: bool,
 ) -> ApiResult<SupportLinkRow> {
     if supporter.role != MemberRole::FamilyOrFriend {
         return Err(ApiError::bad_input(
@@ -83,13 +86,13 @@ pub fn request(
             "the supporter must be a FAMILY_OR_FRIEND member",
         ));
     }
+    // One answer for "no such member", "another organization" and "not in recovery", so that
+    // the request reveals nothing about the person.
     if person.role != MemberRole::PersonInRecovery
         || person.organization_id != supporter.organization_id
+        || person.erased_at.is_some()
     {
-        return Err(ApiError::bad_input(
-            "input.personId",
-            "the person must be a PERSON_IN_RECOVERY member of the same organization",
-        ));
+        return Err(ApiError::NotFound("no such person in recovery".into()));
     }
     write_transaction(conn, |conn| match find(conn, supporter.id, person.id)? {
         Some(row)
@@ -100,7 +103,10 @@ pub fn request(
         {
             Ok(row)
         }
-        Some(row) => set_state(conn, row, SupportLinkState::Pending),
+        Some(row) if by_staff => set_state(conn, row, SupportLinkState::Pending),
+        Some(_) => Err(ApiError::Conflict(
+            "this link was declined or ended; only the organization can ask again".into(),
+        )),
         None => {
             let now = Ts::now();
             let row = SupportLinkRow {
