@@ -29,8 +29,11 @@ member_token = graphql(
 )["issueMemberToken"]["token"]
 
 # 2. App: find an open group and join it, with the member token only.
+# The directory lists other organizations' public groups too; members join their own's.
+organization = graphql("""{ viewer { organization { id } } }""", token=member_token)["viewer"]["organization"]["id"]
 groups = graphql(
-    """{ groups(first: 50) { edges { node { id name joinPolicy } } } }""",
+    """query($org: ID!) { groups(first: 50, filter: { organizationId: $org }) { edges { node { id name joinPolicy } } } }""",
+    {"org": organization},
     token=member_token,
 )["groups"]["edges"]
 open_group = next(e["node"] for e in groups if e["node"]["joinPolicy"] == "OPEN")
