@@ -56,17 +56,33 @@ impl DbConnection {
                     .strip_prefix("sqlite://")
                     .or_else(|| url.strip_prefix("sqlite:"))
                     .unwrap_or(url);
-                let mut conn = SqliteConnection::establish(path)?;
                 let busy_ms = timeout.as_millis();
-                conn.batch_execute(&format!(
+                let setup = format!(
                     "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {busy_ms}; \
                      PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-                ))
-                .map_err(ConnectionError::CouldntSetupConfiguration)?;
-                Ok(DbConnection::Sqlite(conn))
+                );
+                // Switching a new file to WAL takes a lock that does not wait on busy_timeout:
+                // when several processes open the same new database at once, retry briefly.
+                let deadline = std::time::Instant::now() + timeout;
+                loop {
+                    let mut conn = SqliteConnection::establish(path)?;
+                    match conn.batch_execute(&setup) {
+                        Ok(()) => return Ok(DbConnection::Sqlite(conn)),
+                        Err(e) if is_locked(&e) && std::time::Instant::now() < deadline => {
+                            std::thread::sleep(Duration::from_millis(20));
+                        }
+                        Err(e) => return Err(ConnectionError::CouldntSetupConfiguration(e)),
+                    }
+                }
             }
         }
     }
+}
+
+/// Whether SQLite answered "database is locked" (or busy).
+fn is_locked(error: &diesel::result::Error) -> bool {
+    let text = error.to_string();
+    text.contains("locked") || text.contains("busy")
 }
 
 /// Adds libpq's `connect_timeout` to a PostgreSQL URL unless the operator already set one, so an
