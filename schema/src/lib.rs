@@ -13,6 +13,7 @@ pub mod error;
 pub mod groups;
 pub mod limits;
 mod loaders;
+pub mod meetings;
 pub mod members;
 pub mod memberships;
 pub mod organizations;
@@ -33,6 +34,7 @@ use groups::model::GroupRow;
 use groups::{FacilitatorsOfGroups, GroupMutation, GroupQuery};
 use limits::{LimitsExtension, QueryLimits};
 use loaders::{by_id_loader, grouped_loader, paged_loader, spawner};
+use meetings::MeetingCatalogQuery;
 use members::model::MemberRow;
 use members::tokens::TokenSigner;
 use members::{CredentialsOfMembers, MemberMutation, MemberQuery};
@@ -50,7 +52,13 @@ pub use async_graphql;
 /// The query root.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(ViewerQuery, NodeQuery, GroupQuery, MemberQuery);
+pub struct QueryRoot(
+    ViewerQuery,
+    NodeQuery,
+    GroupQuery,
+    MemberQuery,
+    MeetingCatalogQuery,
+);
 
 /// The mutation root.
 #[derive(MergedObject, Default)]

@@ -8,5 +8,6 @@ mod database;
 mod examples;
 mod graphql_http;
 mod isolation;
+mod meetings;
 mod query_limits;
 mod schema_sdl;

@@ -1,0 +1,528 @@
+//! When a meeting happens: its schedule (an RFC 5545 RRULE, a local start time and duration, a
+//! first and an optional last date, all in the meeting's IANA time zone) and its exceptions
+//! (cancelled or moved occurrences) give its occurrences. Local time is what stays fixed: a
+//! 19:00 meeting in New York is at 19:00 before and after a daylight-saving change, which moves
+//! its UTC instant.
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use rrule::RRuleSet;
+
+/// How far an occurrence may be moved from its original time.
+pub const MAX_SHIFT_DAYS: i64 = 31;
+
+/// Most occurrences one call computes.
+pub const MAX_OCCURRENCES: usize = 500;
+
+/// The recurrence frequencies a meeting may use.
+const FREQUENCIES: [&str; 3] = ["DAILY", "WEEKLY", "MONTHLY"];
+
+/// A validated schedule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Schedule {
+    /// The meeting's time zone.
+    pub timezone: Tz,
+    /// The RRULE (without `RRULE:`), or `None` for a one-off meeting on `starts_on`.
+    pub rrule: Option<String>,
+    /// Local start time.
+    pub start_time: NaiveTime,
+    /// Length in minutes.
+    pub duration_minutes: i32,
+    /// First day the meeting may happen.
+    pub starts_on: NaiveDate,
+    /// Last day it may happen.
+    pub ends_on: Option<NaiveDate>,
+}
+
+/// A schedule that cannot be used: which input field, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduleError {
+    /// The field, relative to the schedule input (`rrule`, `startTime`, ...).
+    pub field: &'static str,
+    /// What is wrong.
+    pub message: String,
+}
+
+fn invalid(field: &'static str, message: impl Into<String>) -> ScheduleError {
+    ScheduleError {
+        field,
+        message: message.into(),
+    }
+}
+
+impl Schedule {
+    /// Checks a schedule: a supported RRULE, a positive duration under a day, dates in order.
+    pub fn new(
+        timezone: Tz,
+        rrule: Option<&str>,
+        start_time: NaiveTime,
+        duration_minutes: i32,
+        starts_on: NaiveDate,
+        ends_on: Option<NaiveDate>,
+    ) -> Result<Schedule, ScheduleError> {
+        if !(1..=24 * 60).contains(&duration_minutes) {
+            return Err(invalid("durationMinutes", "use 1 to 1440 minutes"));
+        }
+        if ends_on.is_some_and(|end| end < starts_on) {
+            return Err(invalid("endsOn", "the last day comes before the first"));
+        }
+        let rrule = match rrule.map(str::trim).filter(|r| !r.is_empty()) {
+            None => None,
+            Some(text) => {
+                let text = text
+                    .strip_prefix("RRULE:")
+                    .unwrap_or(text)
+                    .to_ascii_uppercase();
+                let freq = text
+                    .split(';')
+                    .find_map(|part| part.strip_prefix("FREQ="))
+                    .ok_or_else(|| invalid("rrule", "give FREQ, e.g. FREQ=WEEKLY;BYDAY=TU"))?;
+                if !FREQUENCIES.contains(&freq) {
+                    return Err(invalid("rrule", "FREQ must be DAILY, WEEKLY or MONTHLY"));
+                }
+                if text.contains("DTSTART") || text.contains('\n') {
+                    return Err(invalid(
+                        "rrule",
+                        "give the RRULE only; the start comes from startsOn and startTime",
+                    ));
+                }
+                Some(text)
+            }
+        };
+        let schedule = Schedule {
+            timezone,
+            rrule,
+            start_time,
+            duration_minutes,
+            starts_on,
+            ends_on,
+        };
+        schedule
+            .rule_set()
+            .map_err(|e| invalid("rrule", format!("not a valid RRULE: {e}")))?;
+        Ok(schedule)
+    }
+
+    fn dtstart(&self) -> String {
+        format!(
+            "DTSTART;TZID={}:{}T{}",
+            self.timezone.name(),
+            self.starts_on.format("%Y%m%d"),
+            self.start_time.format("%H%M%S")
+        )
+    }
+
+    fn rule_set(&self) -> Result<RRuleSet, rrule::RRuleError> {
+        let rule = self.rrule.as_deref().unwrap_or("FREQ=DAILY;COUNT=1");
+        format!("{}\nRRULE:{rule}", self.dtstart()).parse()
+    }
+
+    /// The scheduled starts (before exceptions) in `[from, to)`, at most `limit`.
+    pub fn starts_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: usize,
+    ) -> Vec<DateTime<Utc>> {
+        let Ok(set) = self.rule_set() else {
+            return Vec::new();
+        };
+        let zone = rrule::Tz::from(self.timezone);
+        // `after`/`before` are inclusive; widen by a second and filter exactly below.
+        let set = set
+            .after((from - Duration::seconds(1)).with_timezone(&zone))
+            .before(to.with_timezone(&zone));
+        let limit = u16::try_from(limit.min(MAX_OCCURRENCES)).unwrap_or(u16::MAX);
+        set.all(limit)
+            .dates
+            .into_iter()
+            .filter(|start| self.ends_on.is_none_or(|end| start.date_naive() <= end))
+            .map(|start| start.with_timezone(&Utc))
+            .filter(|start| *start >= from && *start < to)
+            .collect()
+    }
+
+    /// The meeting's length.
+    pub fn duration(&self) -> Duration {
+        Duration::minutes(i64::from(self.duration_minutes))
+    }
+
+    /// An instant as local time in the meeting's zone.
+    pub fn local(&self, instant: DateTime<Utc>) -> DateTime<Tz> {
+        instant.with_timezone(&self.timezone)
+    }
+}
+
+/// What happened to one occurrence.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    /// It does not take place.
+    Cancelled,
+    /// It takes place at another time, for another length.
+    Rescheduled {
+        /// The new start.
+        start: DateTime<Utc>,
+        /// The new length in minutes.
+        duration_minutes: i32,
+    },
+}
+
+/// An exception to the schedule, named by the occurrence's original start.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exception {
+    /// The original start of the occurrence it changes.
+    pub original_start: DateTime<Utc>,
+    /// What changed.
+    pub change: Change,
+    /// Why, for the people who planned to come.
+    pub note: String,
+}
+
+/// Whether an occurrence happens as scheduled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// As scheduled.
+    Scheduled,
+    /// Cancelled.
+    Cancelled,
+    /// Moved.
+    Rescheduled,
+}
+
+/// One occurrence of a meeting.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Occurrence {
+    /// The start the schedule gives it (names it in RSVPs, attendance and exceptions).
+    pub original_start: DateTime<Utc>,
+    /// When it starts (moved, if rescheduled).
+    pub start: DateTime<Utc>,
+    /// When it ends.
+    pub end: DateTime<Utc>,
+    /// Whether it happens as scheduled.
+    pub status: Status,
+    /// The exception's note, if any.
+    pub note: Option<String>,
+}
+
+/// The occurrences starting in `[from, to)` (cancelled ones included, with their status), in
+/// start order, at most `limit`. A moved occurrence counts at its new time.
+pub fn occurrences(
+    schedule: &Schedule,
+    exceptions: &[Exception],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    limit: usize,
+) -> Vec<Occurrence> {
+    let shift = Duration::days(MAX_SHIFT_DAYS);
+    let mut found: Vec<Occurrence> = schedule
+        .starts_between(from - shift, to + shift, MAX_OCCURRENCES)
+        .into_iter()
+        .map(|original| {
+            let exception = exceptions.iter().find(|e| e.original_start == original);
+            let (start, duration, status) = match exception.map(|e| &e.change) {
+                None => (original, schedule.duration(), Status::Scheduled),
+                Some(Change::Cancelled) => (original, schedule.duration(), Status::Cancelled),
+                Some(Change::Rescheduled {
+                    start,
+                    duration_minutes,
+                }) => (
+                    *start,
+                    Duration::minutes(i64::from(*duration_minutes)),
+                    Status::Rescheduled,
+                ),
+            };
+            Occurrence {
+                original_start: original,
+                start,
+                end: start + duration,
+                status,
+                note: exception.map(|e| e.note.clone()),
+            }
+        })
+        .filter(|o| o.start >= from && o.start < to)
+        .collect();
+    found.sort_by_key(|o| o.start);
+    found.truncate(limit);
+    found
+}
+
+/// Whether `instant` is an original start the schedule gives (for naming occurrences).
+pub fn is_scheduled_start(schedule: &Schedule, instant: DateTime<Utc>) -> bool {
+    schedule
+        .starts_between(instant, instant + Duration::seconds(1), 1)
+        .first()
+        == Some(&instant)
+}
+
+/// The local midnight starting `date` in `zone`, as an instant (for day windows).
+pub fn local_midnight(zone: Tz, date: NaiveDate) -> DateTime<Utc> {
+    zone.from_local_datetime(&date.and_time(NaiveTime::MIN))
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| date.and_time(NaiveTime::MIN).and_utc())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Datelike, Timelike, Weekday};
+
+    fn ny() -> Tz {
+        "America/New_York".parse().expect("zone")
+    }
+
+    fn utc(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text)
+            .expect("instant")
+            .with_timezone(&Utc)
+    }
+
+    fn date(text: &str) -> NaiveDate {
+        text.parse().expect("date")
+    }
+
+    fn weekly(days: &str) -> Schedule {
+        Schedule::new(
+            ny(),
+            Some(&format!("FREQ=WEEKLY;BYDAY={days}")),
+            NaiveTime::from_hms_opt(19, 0, 0).expect("time"),
+            90,
+            date("2026-01-01"),
+            None,
+        )
+        .expect("valid")
+    }
+
+    #[test]
+    fn local_time_holds_across_daylight_saving_changes() {
+        let s = weekly("TU");
+        let starts = s.starts_between(utc("2026-03-01T00:00:00Z"), utc("2026-03-20T00:00:00Z"), 10);
+        // 2026-03-08: clocks go forward in New York (EST -5 → EDT -4).
+        assert_eq!(
+            starts,
+            vec![
+                utc("2026-03-04T00:00:00Z"),
+                utc("2026-03-10T23:00:00Z"),
+                utc("2026-03-17T23:00:00Z")
+            ]
+        );
+        for start in &starts {
+            let local = s.local(*start);
+            assert_eq!(
+                (local.hour(), local.minute(), local.weekday()),
+                (19, 0, Weekday::Tue)
+            );
+        }
+
+        let autumn = s.starts_between(utc("2026-10-27T00:00:00Z"), utc("2026-11-06T00:00:00Z"), 10);
+        // 2026-11-01: clocks go back.
+        assert_eq!(
+            autumn,
+            vec![utc("2026-10-27T23:00:00Z"), utc("2026-11-04T00:00:00Z")]
+        );
+    }
+
+    #[test]
+    fn monthly_by_ordinal_weekday() {
+        let last_friday = Schedule::new(
+            ny(),
+            Some("FREQ=MONTHLY;BYDAY=-1FR"),
+            NaiveTime::from_hms_opt(18, 30, 0).expect("time"),
+            60,
+            date("2026-01-01"),
+            None,
+        )
+        .expect("valid");
+        let days: Vec<NaiveDate> = last_friday
+            .starts_between(utc("2026-01-01T00:00:00Z"), utc("2026-05-01T00:00:00Z"), 10)
+            .iter()
+            .map(|t| last_friday.local(*t).date_naive())
+            .collect();
+        assert_eq!(
+            days,
+            vec![
+                date("2026-01-30"),
+                date("2026-02-27"),
+                date("2026-03-27"),
+                date("2026-04-24")
+            ]
+        );
+
+        let first_and_third = Schedule::new(
+            ny(),
+            Some("FREQ=MONTHLY;BYDAY=1TU,3TU"),
+            NaiveTime::from_hms_opt(19, 0, 0).expect("time"),
+            60,
+            date("2026-01-01"),
+            None,
+        )
+        .expect("valid");
+        let days: Vec<NaiveDate> = first_and_third
+            .starts_between(utc("2026-01-01T00:00:00Z"), utc("2026-03-01T00:00:00Z"), 10)
+            .iter()
+            .map(|t| first_and_third.local(*t).date_naive())
+            .collect();
+        assert_eq!(
+            days,
+            vec![
+                date("2026-01-06"),
+                date("2026-01-20"),
+                date("2026-02-03"),
+                date("2026-02-17")
+            ]
+        );
+    }
+
+    #[test]
+    fn one_off_and_end_dates() {
+        let once = Schedule::new(
+            ny(),
+            None,
+            NaiveTime::from_hms_opt(10, 0, 0).expect("t"),
+            30,
+            date("2026-06-01"),
+            None,
+        )
+        .expect("valid");
+        assert_eq!(
+            once.starts_between(utc("2026-01-01T00:00:00Z"), utc("2027-01-01T00:00:00Z"), 10),
+            vec![utc("2026-06-01T14:00:00Z")]
+        );
+        let ending = Schedule::new(
+            ny(),
+            Some("FREQ=WEEKLY;BYDAY=MO"),
+            NaiveTime::from_hms_opt(10, 0, 0).expect("t"),
+            30,
+            date("2026-06-01"),
+            Some(date("2026-06-15")),
+        )
+        .expect("valid");
+        assert_eq!(
+            ending
+                .starts_between(utc("2026-01-01T00:00:00Z"), utc("2027-01-01T00:00:00Z"), 10)
+                .len(),
+            3
+        );
+    }
+
+    #[test]
+    fn exceptions_cancel_and_move_occurrences() {
+        let s = weekly("TU,TH");
+        let from = utc("2026-03-01T00:00:00Z");
+        let to = utc("2026-03-08T00:00:00Z");
+        let originals = s.starts_between(from, to, 10);
+        assert_eq!(originals.len(), 2);
+        let moved_to = originals[1] + Duration::days(2);
+        let exceptions = vec![
+            Exception {
+                original_start: originals[0],
+                change: Change::Cancelled,
+                note: "holiday".into(),
+            },
+            Exception {
+                original_start: originals[1],
+                change: Change::Rescheduled {
+                    start: moved_to,
+                    duration_minutes: 60,
+                },
+                note: "room change".into(),
+            },
+        ];
+        let found = occurrences(&s, &exceptions, from, to + Duration::days(3), 10);
+        assert_eq!(found[0].status, Status::Cancelled);
+        assert_eq!(found[0].note.as_deref(), Some("holiday"));
+        let moved = found
+            .iter()
+            .find(|o| o.status == Status::Rescheduled)
+            .expect("moved");
+        assert_eq!(
+            (moved.start, moved.end),
+            (moved_to, moved_to + Duration::minutes(60))
+        );
+        assert_eq!(moved.original_start, originals[1]);
+        assert!(is_scheduled_start(&s, originals[1]));
+        assert!(!is_scheduled_start(&s, originals[1] + Duration::minutes(1)));
+    }
+
+    #[test]
+    fn bad_schedules_name_their_field() {
+        let t = NaiveTime::from_hms_opt(19, 0, 0).expect("t");
+        let d = date("2026-01-01");
+        let field = |r: Result<Schedule, ScheduleError>| r.expect_err("invalid").field;
+        assert_eq!(
+            field(Schedule::new(ny(), Some("FREQ=HOURLY"), t, 60, d, None)),
+            "rrule"
+        );
+        assert_eq!(
+            field(Schedule::new(ny(), Some("BYDAY=TU"), t, 60, d, None)),
+            "rrule"
+        );
+        assert_eq!(
+            field(Schedule::new(
+                ny(),
+                Some("FREQ=WEEKLY;BYDAY=XX"),
+                t,
+                60,
+                d,
+                None
+            )),
+            "rrule"
+        );
+        assert_eq!(
+            field(Schedule::new(ny(), Some("FREQ=WEEKLY"), t, 0, d, None)),
+            "durationMinutes"
+        );
+        assert_eq!(
+            field(Schedule::new(
+                ny(),
+                Some("FREQ=WEEKLY"),
+                t,
+                60,
+                d,
+                Some(date("2025-01-01"))
+            )),
+            "endsOn"
+        );
+    }
+
+    proptest::proptest! {
+        /// Weekly schedules agree with a brute-force model: every local date in the window
+        /// whose weekday is listed, at the local start time, in any of several time zones.
+        #[test]
+        fn weekly_schedules_match_a_day_by_day_model(
+            zone in proptest::sample::select(vec!["America/New_York", "Europe/London", "Australia/Sydney", "Asia/Kolkata", "America/Los_Angeles"]),
+            days in proptest::sample::subsequence(vec![Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun], 1..=7),
+            hour in 5u32..23,
+            minute in proptest::sample::select(vec![0u32, 15, 30, 45]),
+            start_offset in 0i64..700,
+            window_offset in 0i64..700,
+        ) {
+            let zone: Tz = zone.parse().expect("zone");
+            let byday = days.iter().map(|d| match d {
+                Weekday::Mon => "MO", Weekday::Tue => "TU", Weekday::Wed => "WE", Weekday::Thu => "TH",
+                Weekday::Fri => "FR", Weekday::Sat => "SA", Weekday::Sun => "SU",
+            }).collect::<Vec<_>>().join(",");
+            let base = date("2025-01-01");
+            let starts_on = base + Duration::days(start_offset);
+            let time = NaiveTime::from_hms_opt(hour, minute, 0).expect("time");
+            let schedule = Schedule::new(zone, Some(&format!("FREQ=WEEKLY;BYDAY={byday}")), time, 60, starts_on, None)
+                .expect("valid");
+            let from = (base + Duration::days(window_offset)).and_time(NaiveTime::MIN).and_utc();
+            let to = from + Duration::days(60);
+            let mut expected = Vec::new();
+            let mut day = from.date_naive() - Duration::days(1);
+            while day <= to.date_naive() + Duration::days(1) {
+                if day >= starts_on && days.contains(&day.weekday())
+                    && let Some(local) = zone.from_local_datetime(&day.and_time(time)).earliest()
+                {
+                    let instant = local.with_timezone(&Utc);
+                    if instant >= from && instant < to {
+                        expected.push(instant);
+                    }
+                }
+                day += Duration::days(1);
+            }
+            proptest::prop_assert_eq!(schedule.starts_between(from, to, MAX_OCCURRENCES), expected);
+        }
+    }
+}
