@@ -34,7 +34,10 @@ use groups::model::GroupRow;
 use groups::{FacilitatorsOfGroups, GroupMutation, GroupQuery};
 use limits::{LimitsExtension, QueryLimits};
 use loaders::{by_id_loader, grouped_loader, paged_loader, spawner};
-use meetings::MeetingCatalogQuery;
+use meetings::model::MeetingRow;
+use meetings::{
+    ExceptionsOfMeetings, MeetingCatalogQuery, MeetingMutation, MeetingQuery, MeetingsOfGroups,
+};
 use members::model::MemberRow;
 use members::tokens::TokenSigner;
 use members::{CredentialsOfMembers, MemberMutation, MemberQuery};
@@ -58,6 +61,7 @@ pub struct QueryRoot(
     GroupQuery,
     MemberQuery,
     MeetingCatalogQuery,
+    MeetingQuery,
 );
 
 /// The mutation root.
@@ -69,6 +73,7 @@ pub struct MutationRoot(
     GroupMutation,
     MembershipMutation,
     SupportLinkMutation,
+    MeetingMutation,
 );
 
 /// The executable Kinship schema.
@@ -122,6 +127,9 @@ pub fn prepare_request(
         .data(by_id_loader::<GroupRow>(db, c()))
         .data(by_id_loader::<MembershipRow>(db, c()))
         .data(by_id_loader::<SupportLinkRow>(db, c()))
+        .data(by_id_loader::<MeetingRow>(db, c()))
+        .data(grouped_loader::<MeetingsOfGroups>(db, c()))
+        .data(grouped_loader::<ExceptionsOfMeetings>(db, c()))
         .data(grouped_loader::<FacilitatorsOfGroups>(db, c()))
         .data(grouped_loader::<CredentialsOfMembers>(db, c()))
         .data(grouped_loader::<LinksOfMembers>(db, c()))

@@ -143,6 +143,81 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{UuidSql, TsSql};
+
+    /// Meetings of groups.
+    meetings (id) {
+        id -> UuidSql,
+        organization_id -> UuidSql,
+        group_id -> UuidSql,
+        name -> Text,
+        description -> Text,
+        attendance_mode -> Text,
+        status -> Text,
+        timezone -> Text,
+        rrule -> Nullable<Text>,
+        start_time -> Text,
+        duration_minutes -> Integer,
+        starts_on -> Date,
+        ends_on -> Nullable<Date>,
+        venue -> Nullable<Text>,
+        address -> Nullable<Text>,
+        city -> Nullable<Text>,
+        region -> Nullable<Text>,
+        postal_code -> Nullable<Text>,
+        country_code -> Nullable<Text>,
+        latitude -> Nullable<Double>,
+        longitude -> Nullable<Double>,
+        location_approximate -> Bool,
+        online_url -> Nullable<Text>,
+        online_phone -> Nullable<Text>,
+        online_notes -> Nullable<Text>,
+        program -> Nullable<Text>,
+        types -> Text,
+        languages -> Text,
+        accessibility -> Text,
+        capacity -> Nullable<Integer>,
+        created_at -> TsSql,
+        updated_at -> TsSql,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{UuidSql, TsSql};
+
+    /// Cancelled and moved occurrences of meetings.
+    meeting_exceptions (id) {
+        id -> UuidSql,
+        organization_id -> UuidSql,
+        meeting_id -> UuidSql,
+        occurrence_start -> TsSql,
+        kind -> Text,
+        new_start -> Nullable<TsSql>,
+        new_duration_minutes -> Nullable<Integer>,
+        note -> Text,
+        created_at -> TsSql,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{UuidSql, TsSql};
+
+    /// Who changed which meeting, when, and what.
+    meeting_changes (id) {
+        id -> UuidSql,
+        organization_id -> UuidSql,
+        meeting_id -> UuidSql,
+        actor -> Text,
+        action -> Text,
+        changed_fields -> Text,
+        changed_at -> TsSql,
+    }
+}
+
 diesel::joinable!(api_keys -> organizations (organization_id));
 diesel::joinable!(memberships -> members (member_id));
 diesel::joinable!(memberships -> support_groups (group_id));
@@ -155,4 +230,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     memberships,
     support_links,
     instance_secrets,
+    meetings,
+    meeting_exceptions,
+    meeting_changes,
 );

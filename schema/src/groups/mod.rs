@@ -9,6 +9,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::loaders::{
     GroupedQuery, LoadById, PageKey, load_by_id, load_grouped, load_many_by_id, load_page,
 };
+use crate::meetings::{Meeting, MeetingsOfGroups};
 use crate::members::model::{MemberRole, MemberRow};
 use crate::members::{Member, MemberAccess};
 use crate::memberships::model::{MembershipRole, MembershipRow, MembershipState};
@@ -246,6 +247,15 @@ impl Group {
             })
             .collect();
         Ok(Some(membership_connection(&page, edges, total)))
+    }
+
+    /// The group's meetings (every status), in creation order.
+    async fn meetings(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Meeting>> {
+        Ok(load_grouped::<MeetingsOfGroups>(ctx, self.0.id)
+            .await?
+            .into_iter()
+            .map(Meeting)
+            .collect())
     }
 
     /// The caller's own membership in this group (member tokens only; null otherwise).

@@ -4,6 +4,7 @@
 //! RSVPs and feeds build on them.
 
 pub mod catalog;
+pub mod model;
 pub mod recurrence;
 
 use crate::error::ApiError;
@@ -76,4 +77,827 @@ impl MeetingCatalogQuery {
             })
             .collect())
     }
+}
+
+use crate::auth::{Viewer, viewer};
+use crate::db::{Db, DbConnection, Id, Ts};
+use crate::groups::Group;
+use crate::groups::model::GroupRow;
+use crate::loaders::{GroupedQuery, LoadById, load_by_id, load_grouped};
+use crate::relay::{NodeKind, decode_id_of, global_id};
+use crate::stored::{decode_enums, decode_list, encode_enums, encode_list};
+use crate::{error::ApiResult, validate};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined};
+use chrono::{DateTime, NaiveDate, Utc};
+use model::{AccessibilityFeature, AttendanceMode, ExceptionRow, MeetingRow, MeetingStatus};
+use recurrence::{Occurrence as Planned, Status, occurrences};
+
+impl LoadById for MeetingRow {
+    fn load_by_ids(conn: &mut DbConnection, ids: &[Id]) -> ApiResult<Vec<Self>> {
+        model::find_many(conn, ids)
+    }
+
+    fn row_id(&self) -> Id {
+        self.id
+    }
+}
+
+/// A group's meetings, for the loader.
+pub struct MeetingsOfGroups;
+
+impl GroupedQuery for MeetingsOfGroups {
+    type Row = MeetingRow;
+
+    fn load(conn: &mut DbConnection, parents: &[Id]) -> ApiResult<Vec<(Id, MeetingRow)>> {
+        model::of_groups(conn, parents)
+    }
+}
+
+/// A meeting's exceptions, for the loader.
+pub struct ExceptionsOfMeetings;
+
+impl GroupedQuery for ExceptionsOfMeetings {
+    type Row = ExceptionRow;
+
+    fn load(conn: &mut DbConnection, parents: &[Id]) -> ApiResult<Vec<(Id, ExceptionRow)>> {
+        model::exceptions_of(conn, parents)
+    }
+}
+
+/// A meeting of a group.
+#[derive(Debug, Clone)]
+pub struct Meeting(pub MeetingRow);
+
+impl Meeting {
+    /// The meeting, if the caller may see its group.
+    pub async fn load_visible(ctx: &Context<'_>, id: Id) -> ApiResult<Option<Meeting>> {
+        let Some(row) = load_by_id::<MeetingRow>(ctx, id).await? else {
+            return Ok(None);
+        };
+        Ok(Group::load_visible(ctx, row.group_id)
+            .await?
+            .map(|_| Meeting(row)))
+    }
+
+    async fn planned(
+        &self,
+        ctx: &Context<'_>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: usize,
+    ) -> ApiResult<Vec<Planned>> {
+        let schedule = self.0.schedule()?;
+        let exceptions: Vec<_> = load_grouped::<ExceptionsOfMeetings>(ctx, self.0.id)
+            .await?
+            .iter()
+            .map(|e| e.to_exception(self.0.duration_minutes))
+            .collect();
+        Ok(occurrences(&schedule, &exceptions, from, to, limit))
+    }
+}
+
+/// One occurrence of a meeting.
+#[derive(async_graphql::SimpleObject, Debug, Clone)]
+pub struct Occurrence {
+    /// When it starts (UTC). Name the occurrence by its `originalStart` in mutations.
+    pub start: DateTime<Utc>,
+    /// When it ends (UTC).
+    pub end: DateTime<Utc>,
+    /// The start in the meeting's local time, RFC 3339 with its offset on that day.
+    pub local_start: String,
+    /// The start the schedule gives it; differs from `start` when it was moved.
+    pub original_start: DateTime<Utc>,
+    /// Whether it happens as scheduled.
+    pub status: OccurrenceStatus,
+    /// Why it was cancelled or moved.
+    pub note: Option<String>,
+}
+
+/// Whether an occurrence happens as scheduled.
+#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OccurrenceStatus {
+    /// As scheduled.
+    Scheduled,
+    /// Cancelled.
+    Cancelled,
+    /// Moved to another time.
+    Rescheduled,
+}
+
+impl Occurrence {
+    fn of(row: &MeetingRow, planned: Planned) -> Occurrence {
+        let zone: chrono_tz::Tz = row.timezone.parse().unwrap_or(chrono_tz::UTC);
+        Occurrence {
+            start: planned.start,
+            end: planned.end,
+            local_start: planned.start.with_timezone(&zone).to_rfc3339(),
+            original_start: planned.original_start,
+            status: match planned.status {
+                Status::Scheduled => OccurrenceStatus::Scheduled,
+                Status::Cancelled => OccurrenceStatus::Cancelled,
+                Status::Rescheduled => OccurrenceStatus::Rescheduled,
+            },
+            note: planned.note,
+        }
+    }
+}
+
+/// A meeting's schedule.
+#[derive(async_graphql::SimpleObject, Debug, Clone)]
+pub struct MeetingSchedule {
+    /// RFC 5545 RRULE (`FREQ=WEEKLY;BYDAY=TU,TH`); null for a one-off meeting.
+    pub rrule: Option<String>,
+    /// Local start time, `HH:MM`.
+    pub start_time: String,
+    /// Length in minutes.
+    pub duration_minutes: i32,
+    /// First day.
+    pub starts_on: NaiveDate,
+    /// Last day, if any.
+    pub ends_on: Option<NaiveDate>,
+}
+
+/// Where an in-person meeting is.
+#[derive(async_graphql::SimpleObject, Debug, Clone)]
+pub struct MeetingLocation {
+    /// Venue name.
+    pub venue: Option<String>,
+    /// Street address.
+    pub address: Option<String>,
+    /// City.
+    pub city: Option<String>,
+    /// Region or state.
+    pub region: Option<String>,
+    /// Postal code.
+    pub postal_code: Option<String>,
+    /// ISO 3166-1 alpha-2 country code.
+    pub country_code: Option<String>,
+    /// Latitude.
+    pub latitude: Option<f64>,
+    /// Longitude.
+    pub longitude: Option<f64>,
+    /// Whether the location is approximate.
+    pub approximate: bool,
+}
+
+/// How to join an online meeting.
+#[derive(async_graphql::SimpleObject, Debug, Clone)]
+pub struct OnlineAccess {
+    /// Meeting URL.
+    pub url: Option<String>,
+    /// Dial-in number.
+    pub phone: Option<String>,
+    /// Notes (passcode hints, ...).
+    pub notes: Option<String>,
+}
+
+/// One entry of a meeting's change log.
+#[derive(async_graphql::SimpleObject, Debug, Clone)]
+pub struct MeetingChange {
+    /// Who: `key <uuid>` (an API key) or `member <uuid>`.
+    pub actor: String,
+    /// What kind of change.
+    pub action: String,
+    /// The changed fields and their new values.
+    pub changed_fields: async_graphql::Json<serde_json::Value>,
+    /// When.
+    pub changed_at: DateTime<Utc>,
+}
+
+/// The longest window `occurrences` accepts.
+const MAX_WINDOW_DAYS: i64 = 366;
+
+#[Object]
+impl Meeting {
+    /// The meeting's global id.
+    pub async fn id(&self) -> ID {
+        global_id(NodeKind::Meeting, self.0.id)
+    }
+
+    /// Name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// Description.
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+
+    /// In person, online or hybrid.
+    async fn attendance_mode(&self) -> AttendanceMode {
+        self.0.attendance_mode
+    }
+
+    /// Whether it runs.
+    async fn status(&self) -> MeetingStatus {
+        self.0.status
+    }
+
+    /// IANA time zone of the schedule.
+    async fn timezone(&self) -> &str {
+        &self.0.timezone
+    }
+
+    /// The schedule.
+    async fn schedule(&self) -> MeetingSchedule {
+        MeetingSchedule {
+            rrule: self.0.rrule.clone(),
+            start_time: self.0.start_time.clone(),
+            duration_minutes: self.0.duration_minutes,
+            starts_on: self.0.starts_on,
+            ends_on: self.0.ends_on,
+        }
+    }
+
+    /// Where it is (null for online-only meetings).
+    async fn location(&self) -> Option<MeetingLocation> {
+        (self.0.attendance_mode != AttendanceMode::Online).then(|| MeetingLocation {
+            venue: self.0.venue.clone(),
+            address: self.0.address.clone(),
+            city: self.0.city.clone(),
+            region: self.0.region.clone(),
+            postal_code: self.0.postal_code.clone(),
+            country_code: self.0.country_code.clone(),
+            latitude: self.0.latitude,
+            longitude: self.0.longitude,
+            approximate: self.0.location_approximate,
+        })
+    }
+
+    /// How to join online (null for in-person meetings). Meetings of private groups are seen
+    /// only by their members and organization, so neither is their access.
+    async fn online(&self) -> Option<OnlineAccess> {
+        (self.0.attendance_mode != AttendanceMode::InPerson).then(|| OnlineAccess {
+            url: self.0.online_url.clone(),
+            phone: self.0.online_phone.clone(),
+            notes: self.0.online_notes.clone(),
+        })
+    }
+
+    /// The program (`aa`, `na`, ...).
+    async fn program(&self) -> Option<&str> {
+        self.0.program.as_deref()
+    }
+
+    /// Type codes of the program, with English names (see `meetingTypes` for translations).
+    async fn types(&self) -> Vec<MeetingTypeInfo> {
+        let program = self.0.program.as_deref().and_then(catalog::program);
+        self.0
+            .type_codes()
+            .into_iter()
+            .map(|code| {
+                let known = program.and_then(|p| p.types.get(&code));
+                MeetingTypeInfo {
+                    program: self.0.program.clone().unwrap_or_default(),
+                    name: known.map_or(code.clone(), |t| t.name("en").to_owned()),
+                    official: known.is_some_and(|t| t.official),
+                    code,
+                }
+            })
+            .collect()
+    }
+
+    /// Languages the meeting is held in (BCP 47).
+    async fn languages(&self) -> Vec<String> {
+        decode_list(&self.0.languages)
+    }
+
+    /// Accessibility features.
+    async fn accessibility(&self) -> Vec<AccessibilityFeature> {
+        decode_enums(&self.0.accessibility)
+    }
+
+    /// Most attendees per occurrence; null means no limit.
+    async fn capacity(&self) -> Option<i32> {
+        self.0.capacity
+    }
+
+    /// The group that holds the meeting.
+    async fn group(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Group>> {
+        Ok(load_by_id::<GroupRow>(ctx, self.0.group_id)
+            .await?
+            .map(Group))
+    }
+
+    /// Occurrences starting in `[from, to)` (at most a year apart), cancelled and moved ones
+    /// included with their status, in start order.
+    async fn occurrences(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Window start (inclusive).")] from: DateTime<Utc>,
+        #[graphql(desc = "Window end (exclusive).")] to: DateTime<Utc>,
+        #[graphql(desc = "Most occurrences (1 to 500, default 100).")] first: Option<i32>,
+    ) -> async_graphql::Result<Vec<Occurrence>> {
+        if to <= from || (to - from).num_days() > MAX_WINDOW_DAYS {
+            return Err(ApiError::bad_input(
+                "to",
+                format!("give a window of up to {MAX_WINDOW_DAYS} days after `from`"),
+            )
+            .into());
+        }
+        let limit = first
+            .unwrap_or(100)
+            .clamp(1, recurrence::MAX_OCCURRENCES as i32) as usize;
+        let planned = self.planned(ctx, from, to, limit).await?;
+        Ok(planned
+            .into_iter()
+            .map(|p| Occurrence::of(&self.0, p))
+            .collect())
+    }
+
+    /// The next occurrence that takes place (not cancelled) from now on, within a year.
+    async fn next_occurrence(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<Occurrence>> {
+        if self.0.status != MeetingStatus::Active {
+            return Ok(None);
+        }
+        let now = Utc::now();
+        let planned = self
+            .planned(ctx, now, now + chrono::Duration::days(MAX_WINDOW_DAYS), 50)
+            .await?;
+        Ok(planned
+            .into_iter()
+            .find(|p| p.status != Status::Cancelled)
+            .map(|p| Occurrence::of(&self.0, p)))
+    }
+
+    /// Every change to the meeting: who, when, what (the organization's keys only).
+    async fn changes(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<Vec<MeetingChange>>> {
+        if !viewer(ctx).is_staff_of(self.0.organization_id) {
+            return Ok(None);
+        }
+        let id = self.0.id;
+        let rows = db(ctx)?
+            .run(move |conn| model::changes_of(conn, id))
+            .await?;
+        Ok(Some(
+            rows.into_iter()
+                .map(|c| MeetingChange {
+                    actor: c.actor,
+                    action: c.action,
+                    changed_fields: async_graphql::Json(
+                        serde_json::from_str(&c.changed_fields).unwrap_or_default(),
+                    ),
+                    changed_at: c.changed_at.0,
+                })
+                .collect(),
+        ))
+    }
+}
+
+/// A meeting's schedule, as given.
+#[derive(InputObject, Clone)]
+pub struct ScheduleInput {
+    /// RFC 5545 RRULE: `FREQ=WEEKLY;BYDAY=TU,TH`, `FREQ=MONTHLY;BYDAY=-1FR`,
+    /// `FREQ=MONTHLY;BYDAY=1TU,3TU`; omit for a one-off meeting on `startsOn`.
+    pub rrule: Option<String>,
+    /// Local start time, 24-hour `HH:MM`.
+    pub start_time: String,
+    /// Length in minutes (1 to 1440).
+    pub duration_minutes: i32,
+    /// First day.
+    pub starts_on: NaiveDate,
+    /// Last day, if any.
+    pub ends_on: Option<NaiveDate>,
+}
+
+/// Where an in-person or hybrid meeting is.
+#[derive(InputObject, Clone, Default)]
+pub struct LocationInput {
+    /// Venue name.
+    pub venue: Option<String>,
+    /// Street address.
+    pub address: Option<String>,
+    /// City.
+    pub city: Option<String>,
+    /// Region or state.
+    pub region: Option<String>,
+    /// Postal code.
+    pub postal_code: Option<String>,
+    /// ISO 3166-1 alpha-2 country code.
+    pub country_code: Option<String>,
+    /// Latitude (-90 to 90).
+    pub latitude: Option<f64>,
+    /// Longitude (-180 to 180).
+    pub longitude: Option<f64>,
+    /// Whether the location is approximate.
+    #[graphql(default)]
+    pub approximate: bool,
+}
+
+/// How to join an online or hybrid meeting.
+#[derive(InputObject, Clone, Default)]
+pub struct OnlineInput {
+    /// Meeting URL (http or https).
+    pub url: Option<String>,
+    /// Dial-in number of the meeting.
+    pub phone: Option<String>,
+    /// Notes.
+    pub notes: Option<String>,
+}
+
+/// Fields of `createMeeting`.
+#[derive(InputObject)]
+pub struct CreateMeetingInput {
+    /// The group (global id).
+    pub group_id: ID,
+    /// Name (1 to 120 characters).
+    pub name: String,
+    /// Description.
+    pub description: Option<String>,
+    /// IANA time zone of the schedule (`America/New_York`).
+    pub timezone: String,
+    /// The schedule.
+    pub schedule: ScheduleInput,
+    /// In person, online or hybrid.
+    pub attendance_mode: AttendanceMode,
+    /// Where (in-person and hybrid meetings).
+    pub location: Option<LocationInput>,
+    /// How to join (online and hybrid meetings).
+    pub online: Option<OnlineInput>,
+    /// Program key (`aa`, `na`, ...; see `meetingPrograms`).
+    pub program: Option<String>,
+    /// Type codes of the program (see `meetingTypes`).
+    pub types: Option<Vec<String>>,
+    /// Languages (BCP 47).
+    pub languages: Option<Vec<String>>,
+    /// Accessibility features.
+    pub accessibility: Option<Vec<AccessibilityFeature>>,
+    /// Most attendees per occurrence.
+    pub capacity: Option<i32>,
+}
+
+/// Fields of `updateMeeting`; omitted fields stay as they are.
+#[derive(InputObject)]
+pub struct UpdateMeetingInput {
+    /// The meeting (global id).
+    pub id: ID,
+    /// Name.
+    pub name: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Status.
+    pub status: Option<MeetingStatus>,
+    /// Time zone.
+    pub timezone: Option<String>,
+    /// Schedule (replaced whole).
+    pub schedule: Option<ScheduleInput>,
+    /// Attendance mode.
+    pub attendance_mode: Option<AttendanceMode>,
+    /// Location (replaced whole; null removes it).
+    pub location: MaybeUndefined<LocationInput>,
+    /// Online access (replaced whole; null removes it).
+    pub online: MaybeUndefined<OnlineInput>,
+    /// Program.
+    pub program: MaybeUndefined<String>,
+    /// Type codes.
+    pub types: Option<Vec<String>>,
+    /// Languages.
+    pub languages: Option<Vec<String>>,
+    /// Accessibility features.
+    pub accessibility: Option<Vec<AccessibilityFeature>>,
+    /// Capacity; null removes the limit.
+    pub capacity: MaybeUndefined<i32>,
+}
+
+/// Input of `cancelOccurrence`.
+#[derive(InputObject)]
+pub struct CancelOccurrenceInput {
+    /// The meeting (global id).
+    pub meeting_id: ID,
+    /// The occurrence's original start (its `originalStart`, UTC).
+    pub occurrence_start: DateTime<Utc>,
+    /// Why, for the people who planned to come.
+    #[graphql(default)]
+    pub note: String,
+}
+
+/// Input of `rescheduleOccurrence`.
+#[derive(InputObject)]
+pub struct RescheduleOccurrenceInput {
+    /// The meeting (global id).
+    pub meeting_id: ID,
+    /// The occurrence's original start (its `originalStart`, UTC).
+    pub occurrence_start: DateTime<Utc>,
+    /// The new start (UTC), within 31 days of the original.
+    pub new_start: DateTime<Utc>,
+    /// The new length in minutes (default: the meeting's).
+    pub duration_minutes: Option<i32>,
+    /// Why.
+    #[graphql(default)]
+    pub note: String,
+}
+
+fn db<'a>(ctx: &Context<'a>) -> ApiResult<&'a Db> {
+    ctx.data::<Db>().map_err(|e| ApiError::internal(e.message))
+}
+
+fn actor(ctx: &Context<'_>) -> String {
+    match viewer(ctx) {
+        Viewer::ApiKey { key_id, .. } => format!("key {key_id}"),
+        Viewer::Member { member_id, .. } => format!("member {member_id}"),
+        Viewer::Anonymous => "anonymous".into(),
+    }
+}
+
+fn optional_text(field: &str, value: Option<String>, max: usize) -> ApiResult<Option<String>> {
+    value
+        .filter(|v| !v.trim().is_empty())
+        .map(|v| {
+            if v.chars().any(char::is_control) || v.chars().count() > max {
+                Err(ApiError::bad_input(
+                    field,
+                    format!("use up to {max} characters, no control characters"),
+                ))
+            } else {
+                Ok(v.trim().to_owned())
+            }
+        })
+        .transpose()
+}
+
+fn apply_schedule(row: &mut MeetingRow, schedule: ScheduleInput) {
+    row.rrule = schedule.rrule.filter(|r| !r.trim().is_empty());
+    row.start_time = schedule.start_time.trim().to_owned();
+    row.duration_minutes = schedule.duration_minutes;
+    row.starts_on = schedule.starts_on;
+    row.ends_on = schedule.ends_on;
+}
+
+fn apply_location(row: &mut MeetingRow, location: Option<LocationInput>) -> ApiResult<()> {
+    let l = location.unwrap_or_default();
+    row.venue = optional_text("input.location.venue", l.venue, 200)?;
+    row.address = optional_text("input.location.address", l.address, 300)?;
+    row.city = optional_text("input.location.city", l.city, 120)?;
+    row.region = optional_text("input.location.region", l.region, 120)?;
+    row.postal_code = optional_text("input.location.postalCode", l.postal_code, 20)?;
+    row.country_code = match optional_text("input.location.countryCode", l.country_code, 2)? {
+        Some(code) if code.len() == 2 && code.chars().all(|c| c.is_ascii_alphabetic()) => {
+            Some(code.to_ascii_uppercase())
+        }
+        Some(_) => {
+            return Err(ApiError::bad_input(
+                "input.location.countryCode",
+                "use a two-letter ISO 3166 code",
+            ));
+        }
+        None => None,
+    };
+    row.latitude = l.latitude;
+    row.longitude = l.longitude;
+    row.location_approximate = l.approximate;
+    Ok(())
+}
+
+fn apply_online(row: &mut MeetingRow, online: Option<OnlineInput>) -> ApiResult<()> {
+    let o = online.unwrap_or_default();
+    row.online_url = optional_text("input.online.url", o.url, 500)?;
+    row.online_phone = optional_text("input.online.phone", o.phone, 40)?;
+    row.online_notes = optional_text("input.online.notes", o.notes, 500)?;
+    Ok(())
+}
+
+/// A meeting the caller may manage: the group's organization (`WRITE`) or its organizers
+/// (and, for single occurrences, facilitators).
+async fn managed_meeting(
+    ctx: &Context<'_>,
+    id: &ID,
+    organizers_only: bool,
+) -> ApiResult<(MeetingRow, GroupRow)> {
+    let id = decode_id_of(NodeKind::Meeting, id, "input.id")?;
+    let meeting = Meeting::load_visible(ctx, id)
+        .await?
+        .map(|m| m.0)
+        .filter(|m| Some(m.organization_id) == viewer(ctx).organization_id())
+        .ok_or_else(|| ApiError::NotFound("no such meeting".into()))?;
+    let group = load_by_id::<GroupRow>(ctx, meeting.group_id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("no such meeting".into()))?;
+    crate::memberships::require_manager(ctx, &group, organizers_only).await?;
+    Ok((meeting, group))
+}
+
+/// `meeting(id:)`.
+#[derive(Default)]
+pub struct MeetingQuery;
+
+#[Object]
+impl MeetingQuery {
+    /// A meeting by global id, if you may see its group.
+    async fn meeting(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Meeting>> {
+        let id = decode_id_of(NodeKind::Meeting, &id, "id")?;
+        Ok(Meeting::load_visible(ctx, id).await?)
+    }
+}
+
+/// Meeting mutations.
+#[derive(Default)]
+pub struct MeetingMutation;
+
+#[Object]
+impl MeetingMutation {
+    /// Creates a meeting of a group: the organization (`WRITE`) or the group's organizers.
+    async fn create_meeting(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateMeetingInput,
+    ) -> async_graphql::Result<Meeting> {
+        let group_id = decode_id_of(NodeKind::Group, &input.group_id, "input.groupId")?;
+        let group = Group::load_visible(ctx, group_id)
+            .await?
+            .map(|g| g.0)
+            .filter(|g| Some(g.organization_id) == viewer(ctx).organization_id())
+            .ok_or_else(|| ApiError::NotFound("no such group".into()))?;
+        crate::memberships::require_manager(ctx, &group, true).await?;
+        let now = Ts::now();
+        let mut row = MeetingRow {
+            id: Id::new(),
+            organization_id: group.organization_id,
+            group_id: group.id,
+            name: validate::text("input.name", &input.name, 1, 120)?,
+            description: optional_text("input.description", input.description, 2000)?
+                .unwrap_or_default(),
+            attendance_mode: input.attendance_mode,
+            status: MeetingStatus::Active,
+            timezone: validate::timezone("input.timezone", &input.timezone)?,
+            rrule: None,
+            start_time: String::new(),
+            duration_minutes: 0,
+            starts_on: input.schedule.starts_on,
+            ends_on: None,
+            venue: None,
+            address: None,
+            city: None,
+            region: None,
+            postal_code: None,
+            country_code: None,
+            latitude: None,
+            longitude: None,
+            location_approximate: false,
+            online_url: None,
+            online_phone: None,
+            online_notes: None,
+            program: input.program.map(|p| p.trim().to_ascii_lowercase()),
+            types: encode_list(input.types.unwrap_or_default().iter().map(|t| t.trim())),
+            languages: encode_list(
+                validate::languages("input.languages", &input.languages.unwrap_or_default())?
+                    .iter()
+                    .map(String::as_str),
+            ),
+            accessibility: encode_enums(&input.accessibility.unwrap_or_default()),
+            capacity: input.capacity,
+            created_at: now,
+            updated_at: now,
+        };
+        apply_schedule(&mut row, input.schedule);
+        apply_location(&mut row, input.location)?;
+        apply_online(&mut row, input.online)?;
+        let actor = actor(ctx);
+        let row = db(ctx)?
+            .run(move |conn| model::create(conn, row, &actor))
+            .await?;
+        Ok(Meeting(row))
+    }
+
+    /// Changes a meeting: the organization (`WRITE`) or the group's organizers. Every change is
+    /// logged (`Meeting.changes`).
+    async fn update_meeting(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateMeetingInput,
+    ) -> async_graphql::Result<Meeting> {
+        let (before, _) = managed_meeting(ctx, &input.id, true).await?;
+        let mut row = before.clone();
+        if let Some(name) = input.name {
+            row.name = validate::text("input.name", &name, 1, 120)?;
+        }
+        if let Some(description) = input.description {
+            row.description =
+                optional_text("input.description", Some(description), 2000)?.unwrap_or_default();
+        }
+        if let Some(status) = input.status {
+            row.status = status;
+        }
+        if let Some(timezone) = input.timezone {
+            row.timezone = validate::timezone("input.timezone", &timezone)?;
+        }
+        if let Some(schedule) = input.schedule {
+            apply_schedule(&mut row, schedule);
+        }
+        if let Some(mode) = input.attendance_mode {
+            row.attendance_mode = mode;
+        }
+        match input.location {
+            MaybeUndefined::Undefined => {}
+            MaybeUndefined::Null => apply_location(&mut row, None)?,
+            MaybeUndefined::Value(l) => apply_location(&mut row, Some(l))?,
+        }
+        match input.online {
+            MaybeUndefined::Undefined => {}
+            MaybeUndefined::Null => apply_online(&mut row, None)?,
+            MaybeUndefined::Value(o) => apply_online(&mut row, Some(o))?,
+        }
+        match input.program {
+            MaybeUndefined::Undefined => {}
+            MaybeUndefined::Null => row.program = None,
+            MaybeUndefined::Value(p) => row.program = Some(p.trim().to_ascii_lowercase()),
+        }
+        if let Some(types) = input.types {
+            row.types = encode_list(types.iter().map(|t| t.trim()));
+        }
+        if let Some(languages) = input.languages {
+            row.languages = encode_list(
+                validate::languages("input.languages", &languages)?
+                    .iter()
+                    .map(String::as_str),
+            );
+        }
+        if let Some(features) = input.accessibility {
+            row.accessibility = encode_enums(&features);
+        }
+        match input.capacity {
+            MaybeUndefined::Undefined => {}
+            MaybeUndefined::Null => row.capacity = None,
+            MaybeUndefined::Value(c) => row.capacity = Some(c),
+        }
+        let actor = actor(ctx);
+        let row = db(ctx)?
+            .run(move |conn| model::update(conn, &before, row, &actor))
+            .await?;
+        Ok(Meeting(row))
+    }
+
+    /// Cancels one occurrence, with a note: the organization (`WRITE`) or the group's
+    /// organizers and facilitators. Returns the occurrence as it now stands.
+    async fn cancel_occurrence(
+        &self,
+        ctx: &Context<'_>,
+        input: CancelOccurrenceInput,
+    ) -> async_graphql::Result<Occurrence> {
+        let (meeting, _) = managed_meeting(ctx, &input.meeting_id, false).await?;
+        let note = optional_text("input.note", Some(input.note), 500)?.unwrap_or_default();
+        let start = input.occurrence_start;
+        let actor = actor(ctx);
+        let row = meeting.clone();
+        db(ctx)?
+            .run(move |conn| model::set_exception(conn, &row, start, None, note, &actor))
+            .await?;
+        occurrence_now(ctx, &meeting, start).await
+    }
+
+    /// Moves one occurrence to another time (within 31 days), with a note: the organization
+    /// (`WRITE`) or the group's organizers and facilitators.
+    async fn reschedule_occurrence(
+        &self,
+        ctx: &Context<'_>,
+        input: RescheduleOccurrenceInput,
+    ) -> async_graphql::Result<Occurrence> {
+        let (meeting, _) = managed_meeting(ctx, &input.meeting_id, false).await?;
+        let note = optional_text("input.note", Some(input.note), 500)?.unwrap_or_default();
+        let start = input.occurrence_start;
+        let moved = (
+            input.new_start,
+            input.duration_minutes.unwrap_or(meeting.duration_minutes),
+        );
+        let actor = actor(ctx);
+        let row = meeting.clone();
+        db(ctx)?
+            .run(move |conn| model::set_exception(conn, &row, start, Some(moved), note, &actor))
+            .await?;
+        occurrence_now(ctx, &meeting, start).await
+    }
+}
+
+/// The occurrence originally starting at `original_start`, read back with its exception.
+async fn occurrence_now(
+    ctx: &Context<'_>,
+    meeting: &MeetingRow,
+    original_start: DateTime<Utc>,
+) -> async_graphql::Result<Occurrence> {
+    let id = meeting.id;
+    let exceptions: Vec<_> = db(ctx)?
+        .run(move |conn| model::exceptions_of(conn, &[id]))
+        .await?
+        .into_iter()
+        .map(|(_, e)| e.to_exception(meeting.duration_minutes))
+        .collect();
+    let schedule = meeting.schedule()?;
+    let window = chrono::Duration::days(recurrence::MAX_SHIFT_DAYS + 1);
+    occurrences(
+        &schedule,
+        &exceptions,
+        original_start - window,
+        original_start + window,
+        recurrence::MAX_OCCURRENCES,
+    )
+    .into_iter()
+    .find(|o| o.original_start == original_start)
+    .map(|o| Occurrence::of(meeting, o))
+    .ok_or_else(|| ApiError::internal("the changed occurrence is missing").into())
 }

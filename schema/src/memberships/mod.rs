@@ -297,7 +297,7 @@ async fn group_in_scope(ctx: &Context<'_>, id: &ID, field: &str) -> ApiResult<Gr
 
 /// Checks that the caller may manage the memberships of `group`: its organization's key with
 /// `WRITE`, or an active organizer (or, unless `organizers_only`, facilitator) of the group.
-async fn require_manager(
+pub(crate) async fn require_manager(
     ctx: &Context<'_>,
     group: &GroupRow,
     organizers_only: bool,

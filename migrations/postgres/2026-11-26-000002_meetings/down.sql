@@ -1,0 +1,3 @@
+DROP TABLE meeting_changes;
+DROP TABLE meeting_exceptions;
+DROP TABLE meetings;

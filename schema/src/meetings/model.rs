@@ -1,0 +1,575 @@
+//! Meeting rows, their exceptions and change log, and the rules a meeting must follow.
+
+use super::catalog;
+use super::recurrence::{Change, Exception, Schedule};
+use crate::db::tables::{meeting_changes, meeting_exceptions, meetings};
+use crate::db::{DbConnection, Id, Ts};
+use crate::error::{ApiError, ApiResult};
+use crate::stored::{StoredEnum as _, decode_list, stored_enum};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use diesel::prelude::*;
+
+stored_enum! {
+    /// How people attend a meeting.
+    pub enum AttendanceMode {
+        /// In a room.
+        InPerson = "IN_PERSON",
+        /// Online or by phone.
+        Online = "ONLINE",
+        /// Both: it matches searches for either.
+        Hybrid = "HYBRID",
+    }
+}
+
+stored_enum! {
+    /// Whether a meeting runs.
+    pub enum MeetingStatus {
+        /// Meeting as scheduled.
+        Active = "ACTIVE",
+        /// Paused for now (a closed venue, a holiday season).
+        TemporarilyClosed = "TEMPORARILY_CLOSED",
+        /// No longer meeting.
+        Inactive = "INACTIVE",
+    }
+}
+
+stored_enum! {
+    /// An accessibility feature of a meeting.
+    pub enum AccessibilityFeature {
+        /// Wheelchair accessible.
+        Wheelchair = "WHEELCHAIR",
+        /// American Sign Language interpretation.
+        Asl = "ASL",
+        /// Captions (online).
+        Captions = "CAPTIONS",
+        /// Hearing loop.
+        HearingLoop = "HEARING_LOOP",
+        /// Fragrance free.
+        FragranceFree = "FRAGRANCE_FREE",
+        /// Child care available.
+        ChildCare = "CHILD_CARE",
+    }
+}
+
+stored_enum! {
+    /// What an exception does to an occurrence.
+    pub enum ExceptionKind {
+        /// The occurrence does not take place.
+        Cancelled = "CANCELLED",
+        /// The occurrence takes place at another time.
+        Rescheduled = "RESCHEDULED",
+    }
+}
+
+/// A meeting.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = meetings)]
+pub struct MeetingRow {
+    /// Row id.
+    pub id: Id,
+    /// The group's organization.
+    pub organization_id: Id,
+    /// The group that holds it.
+    pub group_id: Id,
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// In person, online or hybrid.
+    pub attendance_mode: AttendanceMode,
+    /// Whether it runs.
+    pub status: MeetingStatus,
+    /// IANA time zone of the schedule.
+    pub timezone: String,
+    /// RFC 5545 RRULE; `None` for a one-off meeting.
+    pub rrule: Option<String>,
+    /// Local start time, `HH:MM`.
+    pub start_time: String,
+    /// Length.
+    pub duration_minutes: i32,
+    /// First day.
+    pub starts_on: NaiveDate,
+    /// Last day.
+    pub ends_on: Option<NaiveDate>,
+    /// Venue name.
+    pub venue: Option<String>,
+    /// Street address.
+    pub address: Option<String>,
+    /// City.
+    pub city: Option<String>,
+    /// Region or state.
+    pub region: Option<String>,
+    /// Postal code.
+    pub postal_code: Option<String>,
+    /// ISO 3166-1 alpha-2 country code.
+    pub country_code: Option<String>,
+    /// Latitude in degrees.
+    pub latitude: Option<f64>,
+    /// Longitude in degrees.
+    pub longitude: Option<f64>,
+    /// Whether the location is approximate (a neighbourhood, not a door).
+    pub location_approximate: bool,
+    /// Online meeting URL.
+    pub online_url: Option<String>,
+    /// Dial-in phone number of the meeting (not a person's).
+    pub online_phone: Option<String>,
+    /// Online access notes (passcode hints, ...).
+    pub online_notes: Option<String>,
+    /// Program key (`aa`, `na`, ...).
+    pub program: Option<String>,
+    /// Type codes of the program, stored as a list.
+    pub types: String,
+    /// BCP 47 languages, stored as a list.
+    pub languages: String,
+    /// Accessibility features, stored as a list.
+    pub accessibility: String,
+    /// Most attendees per occurrence.
+    pub capacity: Option<i32>,
+    /// When it was created.
+    pub created_at: Ts,
+    /// When it last changed.
+    pub updated_at: Ts,
+}
+
+/// An exception row.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = meeting_exceptions)]
+pub struct ExceptionRow {
+    /// Row id.
+    pub id: Id,
+    /// The meeting's organization.
+    pub organization_id: Id,
+    /// The meeting.
+    pub meeting_id: Id,
+    /// The original start of the occurrence.
+    pub occurrence_start: Ts,
+    /// Cancelled or rescheduled.
+    pub kind: ExceptionKind,
+    /// The new start, when rescheduled.
+    pub new_start: Option<Ts>,
+    /// The new length, when rescheduled.
+    pub new_duration_minutes: Option<i32>,
+    /// Why.
+    pub note: String,
+    /// When it was recorded.
+    pub created_at: Ts,
+}
+
+impl ExceptionRow {
+    /// The exception for the recurrence engine.
+    pub fn to_exception(&self, default_minutes: i32) -> Exception {
+        let change = match (self.kind, self.new_start) {
+            (ExceptionKind::Rescheduled, Some(start)) => Change::Rescheduled {
+                start: start.0,
+                duration_minutes: self.new_duration_minutes.unwrap_or(default_minutes),
+            },
+            _ => Change::Cancelled,
+        };
+        Exception {
+            original_start: self.occurrence_start.0,
+            change,
+            note: self.note.clone(),
+        }
+    }
+}
+
+/// A change log entry.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = meeting_changes)]
+pub struct ChangeRow {
+    /// Row id.
+    pub id: Id,
+    /// The meeting's organization.
+    pub organization_id: Id,
+    /// The meeting.
+    pub meeting_id: Id,
+    /// Who: `key <uuid>` or `member <uuid>`.
+    pub actor: String,
+    /// What kind of change: `created`, `updated`, `cancelled occurrence`, ...
+    pub action: String,
+    /// JSON object of the changed fields and their new values.
+    pub changed_fields: String,
+    /// When.
+    pub changed_at: Ts,
+}
+
+impl MeetingRow {
+    /// The schedule, as the recurrence engine reads it.
+    pub fn schedule(&self) -> ApiResult<Schedule> {
+        let zone = self.timezone.parse().map_err(|_| {
+            ApiError::internal(format!("stored time zone '{}' is invalid", self.timezone))
+        })?;
+        let time = NaiveTime::parse_from_str(&self.start_time, "%H:%M")
+            .map_err(|_| ApiError::internal("stored start time is invalid"))?;
+        Schedule::new(
+            zone,
+            self.rrule.as_deref(),
+            time,
+            self.duration_minutes,
+            self.starts_on,
+            self.ends_on,
+        )
+        .map_err(|e| ApiError::internal(format!("stored schedule is invalid: {}", e.message)))
+    }
+
+    /// Checks the rules a meeting follows whatever changed: a valid schedule, a location for
+    /// in-person meetings, a URL or phone for online ones (both for hybrid), type codes of its
+    /// program, coordinates in range.
+    pub fn validate(&self) -> ApiResult<()> {
+        self.schedule_checked()?;
+        let has_location =
+            self.venue.is_some() || self.address.is_some() || self.latitude.is_some();
+        let has_online = self.online_url.is_some() || self.online_phone.is_some();
+        match self.attendance_mode {
+            AttendanceMode::InPerson | AttendanceMode::Hybrid if !has_location => {
+                return Err(ApiError::bad_input(
+                    "input.location",
+                    "an in-person or hybrid meeting needs a location (venue, address or coordinates)",
+                ));
+            }
+            AttendanceMode::Online | AttendanceMode::Hybrid if !has_online => {
+                return Err(ApiError::bad_input(
+                    "input.online",
+                    "an online or hybrid meeting needs a URL or a phone number",
+                ));
+            }
+            _ => {}
+        }
+        match (self.latitude, self.longitude) {
+            (Some(lat), Some(lon))
+                if (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon) => {}
+            (None, None) => {}
+            _ => {
+                return Err(ApiError::bad_input(
+                    "input.location.latitude",
+                    "give both latitude (-90 to 90) and longitude (-180 to 180)",
+                ));
+            }
+        }
+        if let Some(url) = &self.online_url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            return Err(ApiError::bad_input(
+                "input.online.url",
+                "use an http:// or https:// URL",
+            ));
+        }
+        let types = decode_list(&self.types);
+        match &self.program {
+            None if !types.is_empty() => {
+                return Err(ApiError::bad_input(
+                    "input.types",
+                    "types are codes of a program: give `program` too",
+                ));
+            }
+            Some(key) => {
+                let program = catalog::program(key).ok_or_else(|| {
+                    ApiError::bad_input("input.program", "unknown program; see meetingPrograms")
+                })?;
+                if let Some(unknown) = types.iter().find(|code| !program.types.contains_key(*code))
+                {
+                    return Err(ApiError::bad_input(
+                        "input.types",
+                        format!(
+                            "'{unknown}' is not a type code of {}; see meetingTypes",
+                            program.name
+                        ),
+                    ));
+                }
+            }
+            None => {}
+        }
+        Ok(())
+    }
+
+    fn schedule_checked(&self) -> ApiResult<Schedule> {
+        let zone = crate::validate::timezone("input.timezone", &self.timezone)?
+            .parse()
+            .map_err(|_| ApiError::bad_input("input.timezone", "not an IANA time zone"))?;
+        let time = NaiveTime::parse_from_str(&self.start_time, "%H:%M").map_err(|_| {
+            ApiError::bad_input(
+                "input.schedule.startTime",
+                "use local 24-hour HH:MM, e.g. 19:00",
+            )
+        })?;
+        Schedule::new(
+            zone,
+            self.rrule.as_deref(),
+            time,
+            self.duration_minutes,
+            self.starts_on,
+            self.ends_on,
+        )
+        .map_err(|e| ApiError::bad_input(format!("input.schedule.{}", e.field), e.message))
+    }
+
+    /// The type codes.
+    pub fn type_codes(&self) -> Vec<String> {
+        decode_list(&self.types)
+    }
+}
+
+fn log_change(
+    conn: &mut DbConnection,
+    meeting: &MeetingRow,
+    actor: &str,
+    action: &str,
+    fields: serde_json::Value,
+) -> ApiResult<()> {
+    diesel::insert_into(meeting_changes::table)
+        .values(&ChangeRow {
+            id: Id::new(),
+            organization_id: meeting.organization_id,
+            meeting_id: meeting.id,
+            actor: actor.to_owned(),
+            action: action.to_owned(),
+            changed_fields: fields.to_string(),
+            changed_at: Ts::now(),
+        })
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The fields of two versions of a meeting that differ, with their new values.
+fn diff(before: &MeetingRow, after: &MeetingRow) -> serde_json::Value {
+    let mut changed = serde_json::Map::new();
+    macro_rules! compare {
+        ($($field:ident),+) => {$(
+            if before.$field != after.$field {
+                changed.insert(stringify!($field).to_owned(), serde_json::json!(after.$field));
+            }
+        )+};
+    }
+    compare!(
+        name,
+        description,
+        timezone,
+        rrule,
+        start_time,
+        duration_minutes,
+        starts_on,
+        ends_on,
+        venue,
+        address,
+        city,
+        region,
+        postal_code,
+        country_code,
+        latitude,
+        longitude,
+        location_approximate,
+        online_url,
+        online_phone,
+        online_notes,
+        program,
+        types,
+        languages,
+        accessibility,
+        capacity
+    );
+    if before.attendance_mode != after.attendance_mode {
+        changed.insert(
+            "attendance_mode".into(),
+            after.attendance_mode.as_str().into(),
+        );
+    }
+    if before.status != after.status {
+        changed.insert("status".into(), after.status.as_str().into());
+    }
+    serde_json::Value::Object(changed)
+}
+
+/// Creates a meeting (already filled in and validated by the caller) and logs it.
+pub fn create(conn: &mut DbConnection, row: MeetingRow, actor: &str) -> ApiResult<MeetingRow> {
+    row.validate()?;
+    conn.transaction(|conn| {
+        diesel::insert_into(meetings::table)
+            .values(&row)
+            .execute(conn)?;
+        log_change(
+            conn,
+            &row,
+            actor,
+            "created",
+            serde_json::json!({ "name": row.name }),
+        )?;
+        Ok(row)
+    })
+}
+
+/// Replaces a meeting with its changed version, logging what changed.
+pub fn update(
+    conn: &mut DbConnection,
+    before: &MeetingRow,
+    mut after: MeetingRow,
+    actor: &str,
+) -> ApiResult<MeetingRow> {
+    after.validate()?;
+    after.updated_at = Ts::now();
+    let changes = diff(before, &after);
+    conn.transaction(|conn| {
+        diesel::update(meetings::table.find(before.id))
+            .set((
+                meetings::name.eq(&after.name),
+                meetings::description.eq(&after.description),
+                meetings::attendance_mode.eq(after.attendance_mode),
+                meetings::status.eq(after.status),
+                meetings::timezone.eq(&after.timezone),
+                meetings::rrule.eq(&after.rrule),
+                meetings::start_time.eq(&after.start_time),
+                meetings::duration_minutes.eq(after.duration_minutes),
+                meetings::starts_on.eq(after.starts_on),
+                meetings::ends_on.eq(after.ends_on),
+                meetings::venue.eq(&after.venue),
+                meetings::address.eq(&after.address),
+                meetings::city.eq(&after.city),
+                meetings::region.eq(&after.region),
+                meetings::postal_code.eq(&after.postal_code),
+                meetings::country_code.eq(&after.country_code),
+                meetings::latitude.eq(after.latitude),
+                meetings::longitude.eq(after.longitude),
+                meetings::location_approximate.eq(after.location_approximate),
+                meetings::online_url.eq(&after.online_url),
+                meetings::online_phone.eq(&after.online_phone),
+                meetings::online_notes.eq(&after.online_notes),
+            ))
+            .execute(conn)?;
+        diesel::update(meetings::table.find(before.id))
+            .set((
+                meetings::program.eq(&after.program),
+                meetings::types.eq(&after.types),
+                meetings::languages.eq(&after.languages),
+                meetings::accessibility.eq(&after.accessibility),
+                meetings::capacity.eq(after.capacity),
+                meetings::updated_at.eq(after.updated_at),
+            ))
+            .execute(conn)?;
+        if changes.as_object().is_some_and(|c| !c.is_empty()) {
+            log_change(conn, &after, actor, "updated", changes)?;
+        }
+        Ok(after)
+    })
+}
+
+/// The meetings with these ids.
+pub fn find_many(conn: &mut DbConnection, ids: &[Id]) -> ApiResult<Vec<MeetingRow>> {
+    Ok(meetings::table
+        .filter(meetings::id.eq_any(ids))
+        .select(MeetingRow::as_select())
+        .load(conn)?)
+}
+
+/// The meetings of these groups, as `(group id, meeting)` pairs in creation order.
+pub fn of_groups(conn: &mut DbConnection, group_ids: &[Id]) -> ApiResult<Vec<(Id, MeetingRow)>> {
+    Ok(meetings::table
+        .filter(meetings::group_id.eq_any(group_ids))
+        .order(meetings::id.asc())
+        .select(MeetingRow::as_select())
+        .load::<MeetingRow>(conn)?
+        .into_iter()
+        .map(|m| (m.group_id, m))
+        .collect())
+}
+
+/// The exceptions of these meetings, as `(meeting id, exception)` pairs.
+pub fn exceptions_of(
+    conn: &mut DbConnection,
+    meeting_ids: &[Id],
+) -> ApiResult<Vec<(Id, ExceptionRow)>> {
+    Ok(meeting_exceptions::table
+        .filter(meeting_exceptions::meeting_id.eq_any(meeting_ids))
+        .select(ExceptionRow::as_select())
+        .load::<ExceptionRow>(conn)?
+        .into_iter()
+        .map(|e| (e.meeting_id, e))
+        .collect())
+}
+
+/// The change log of a meeting, oldest first.
+pub fn changes_of(conn: &mut DbConnection, meeting_id: Id) -> ApiResult<Vec<ChangeRow>> {
+    Ok(meeting_changes::table
+        .filter(meeting_changes::meeting_id.eq(meeting_id))
+        .order(meeting_changes::id.asc())
+        .select(ChangeRow::as_select())
+        .load(conn)?)
+}
+
+/// Cancels or moves one occurrence, named by its original start (which the schedule must
+/// give); a second exception for the same occurrence replaces the first.
+pub fn set_exception(
+    conn: &mut DbConnection,
+    meeting: &MeetingRow,
+    original_start: DateTime<Utc>,
+    moved_to: Option<(DateTime<Utc>, i32)>,
+    note: String,
+    actor: &str,
+) -> ApiResult<ExceptionRow> {
+    let schedule = meeting.schedule()?;
+    if !super::recurrence::is_scheduled_start(&schedule, original_start) {
+        return Err(ApiError::bad_input(
+            "input.occurrenceStart",
+            "no occurrence of this meeting starts then; use an occurrence's `start` in UTC",
+        ));
+    }
+    if let Some((start, minutes)) = moved_to {
+        let shift = (start - original_start).num_days().abs();
+        if shift > super::recurrence::MAX_SHIFT_DAYS {
+            return Err(ApiError::bad_input(
+                "input.newStart",
+                format!(
+                    "move an occurrence by at most {} days",
+                    super::recurrence::MAX_SHIFT_DAYS
+                ),
+            ));
+        }
+        if !(1..=1440).contains(&minutes) {
+            return Err(ApiError::bad_input(
+                "input.durationMinutes",
+                "use 1 to 1440 minutes",
+            ));
+        }
+    }
+    let row = ExceptionRow {
+        id: Id::new(),
+        organization_id: meeting.organization_id,
+        meeting_id: meeting.id,
+        occurrence_start: Ts::from(original_start),
+        kind: if moved_to.is_some() {
+            ExceptionKind::Rescheduled
+        } else {
+            ExceptionKind::Cancelled
+        },
+        new_start: moved_to.map(|(start, _)| Ts::from(start)),
+        new_duration_minutes: moved_to.map(|(_, minutes)| minutes),
+        note,
+        created_at: Ts::now(),
+    };
+    conn.transaction(|conn| {
+        diesel::delete(
+            meeting_exceptions::table
+                .filter(meeting_exceptions::meeting_id.eq(meeting.id))
+                .filter(meeting_exceptions::occurrence_start.eq(row.occurrence_start)),
+        )
+        .execute(conn)?;
+        diesel::insert_into(meeting_exceptions::table)
+            .values(&row)
+            .execute(conn)?;
+        let action = if moved_to.is_some() {
+            "rescheduled occurrence"
+        } else {
+            "cancelled occurrence"
+        };
+        log_change(
+            conn,
+            meeting,
+            actor,
+            action,
+            serde_json::json!({
+                "occurrence_start": original_start,
+                "new_start": row.new_start.map(|t| t.0),
+                "note": row.note,
+            }),
+        )?;
+        Ok(row)
+    })
+}
