@@ -7,14 +7,16 @@ use crate::auth::Scope;
 use crate::db::{DbConnection, Id};
 use crate::error::{ApiError, ApiResult};
 use crate::groups::model::{
-    self as groups, Facilitation, GroupChanges, GroupVisibility, JoinPolicy,
+    self as groups, Facilitation, GroupChanges, GroupRow, GroupVisibility, JoinPolicy,
 };
+use crate::meetings::model::{self as meetings, AttendanceMode, MeetingRow};
 use crate::members::model::{
     self as members, CredentialKind, MemberRole, ProfileChanges, VerificationStatus,
 };
 use crate::memberships::model::{self as memberships, Actor, MembershipRole};
 use crate::organizations::model::{self as organizations, OrganizationRow};
 use crate::recovery::{Audience, Pathway, RecoveryFocus};
+use crate::stored::encode_list;
 use crate::support_links::model as support_links;
 
 /// Slug of the demo organization.
@@ -203,6 +205,55 @@ fn community(conn: &mut DbConnection, organization_id: Id) -> ApiResult<()> {
             memberships::set_role(conn, &row, MembershipRole::Facilitator)?;
         }
     }
+    let weekly = |group: &GroupRow, name: &str, rrule: &str, time: &str, mode: AttendanceMode| {
+        let mut row = MeetingRow::new(group, name.to_owned(), mode, "America/New_York".to_owned());
+        row.rrule = Some(rrule.to_owned());
+        row.start_time = time.to_owned();
+        row.duration_minutes = 60;
+        row.starts_on = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or(row.starts_on);
+        row.languages = encode_list(["en"]);
+        row
+    };
+    let mut tuesday = weekly(
+        &evening,
+        "Tuesday & Thursday Discussion",
+        "FREQ=WEEKLY;BYDAY=TU,TH",
+        "19:00",
+        AttendanceMode::Hybrid,
+    );
+    tuesday.venue = Some("St. Mark's Parish Hall".into());
+    tuesday.address = Some("131 E 10th St".into());
+    tuesday.city = Some("New York".into());
+    tuesday.region = Some("NY".into());
+    tuesday.country_code = Some("US".into());
+    tuesday.latitude = Some(40.7295);
+    tuesday.longitude = Some(-73.9866);
+    tuesday.online_url = Some("https://meet.example.org/demo-evening".into());
+    tuesday.program = Some("aa".into());
+    tuesday.types = encode_list(["O", "D", "BE"]);
+    tuesday.accessibility = encode_list(["WHEELCHAIR"]);
+    meetings::create(conn, tuesday, "demo")?;
+    let mut speaker = weekly(
+        &evening,
+        "Last Friday Speaker Meeting",
+        "FREQ=MONTHLY;BYDAY=-1FR",
+        "20:00",
+        AttendanceMode::Online,
+    );
+    speaker.online_url = Some("https://meet.example.org/demo-speaker".into());
+    speaker.program = Some("aa".into());
+    speaker.types = encode_list(["O", "SP"]);
+    meetings::create(conn, speaker, "demo")?;
+    let mut mat_meeting = weekly(
+        &mat,
+        "Wednesday MAT Support",
+        "FREQ=WEEKLY;BYDAY=WE",
+        "18:00",
+        AttendanceMode::Online,
+    );
+    mat_meeting.online_url = Some("https://meet.example.org/demo-mat".into());
+    mat_meeting.languages = encode_list(["en", "es"]);
+    meetings::create(conn, mat_meeting, "demo")?;
     let credential = members::add_credential(
         conn,
         lee,

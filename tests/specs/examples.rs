@@ -135,6 +135,51 @@ spec!(a_member_joins_a_group_with_the_python_client, |app| {
     );
 });
 
+spec!(
+    a_clinic_schedules_meetings_across_daylight_saving_with_the_python_client,
+    |app| {
+        let key = app.load_demo();
+        let output = std::process::Command::new("python3")
+            .arg(examples_dir().join("clients/clinic_schedules.py"))
+            .env("KINSHIP_URL", app.url("/graphql"))
+            .env("KINSHIP_API_KEY", &key)
+            .output()
+            .expect("python3 runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let report: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        let march = &report["Tuesday Night Discussion"]["march"];
+        assert_eq!(
+            march[0],
+            json!({ "localStart": "2026-03-03T19:00:00-05:00", "status": "CANCELLED", "note": "Snow day" })
+        );
+        assert_eq!(march[1]["localStart"], "2026-03-11T19:00:00-04:00");
+        assert_eq!(march[1]["status"], "RESCHEDULED");
+        assert_eq!(march[2]["localStart"], "2026-03-17T19:00:00-04:00");
+        let november: Vec<&str> = report["Tuesday Night Discussion"]["november"]
+            .as_array()
+            .expect("occurrences")
+            .iter()
+            .map(|o| o["localStart"].as_str().expect("local"))
+            .collect();
+        assert_eq!(
+            november[..3],
+            [
+                "2026-10-27T19:00:00-04:00",
+                "2026-11-03T19:00:00-05:00",
+                "2026-11-10T19:00:00-05:00"
+            ]
+        );
+        assert_eq!(
+            report["Last Friday Speaker"]["march"],
+            json!([{ "localStart": "2026-03-27T20:00:00-04:00", "status": "SCHEDULED", "note": null }])
+        );
+    }
+);
+
 spec!(each_demo_start_revokes_the_previous_demo_key, |app| {
     let first = app.load_demo();
     let second = app.load_demo();

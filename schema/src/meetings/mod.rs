@@ -80,7 +80,7 @@ impl MeetingCatalogQuery {
 }
 
 use crate::auth::{Viewer, viewer};
-use crate::db::{Db, DbConnection, Id, Ts};
+use crate::db::{Db, DbConnection, Id};
 use crate::groups::Group;
 use crate::groups::model::GroupRow;
 use crate::loaders::{GroupedQuery, LoadById, load_by_id, load_grouped};
@@ -715,46 +715,23 @@ impl MeetingMutation {
             .filter(|g| Some(g.organization_id) == viewer(ctx).organization_id())
             .ok_or_else(|| ApiError::NotFound("no such group".into()))?;
         crate::memberships::require_manager(ctx, &group, true).await?;
-        let now = Ts::now();
-        let mut row = MeetingRow {
-            id: Id::new(),
-            organization_id: group.organization_id,
-            group_id: group.id,
-            name: validate::text("input.name", &input.name, 1, 120)?,
-            description: optional_text("input.description", input.description, 2000)?
-                .unwrap_or_default(),
-            attendance_mode: input.attendance_mode,
-            status: MeetingStatus::Active,
-            timezone: validate::timezone("input.timezone", &input.timezone)?,
-            rrule: None,
-            start_time: String::new(),
-            duration_minutes: 0,
-            starts_on: input.schedule.starts_on,
-            ends_on: None,
-            venue: None,
-            address: None,
-            city: None,
-            region: None,
-            postal_code: None,
-            country_code: None,
-            latitude: None,
-            longitude: None,
-            location_approximate: false,
-            online_url: None,
-            online_phone: None,
-            online_notes: None,
-            program: input.program.map(|p| p.trim().to_ascii_lowercase()),
-            types: encode_list(input.types.unwrap_or_default().iter().map(|t| t.trim())),
-            languages: encode_list(
-                validate::languages("input.languages", &input.languages.unwrap_or_default())?
-                    .iter()
-                    .map(String::as_str),
-            ),
-            accessibility: encode_enums(&input.accessibility.unwrap_or_default()),
-            capacity: input.capacity,
-            created_at: now,
-            updated_at: now,
-        };
+        let mut row = MeetingRow::new(
+            &group,
+            validate::text("input.name", &input.name, 1, 120)?,
+            input.attendance_mode,
+            validate::timezone("input.timezone", &input.timezone)?,
+        );
+        row.description =
+            optional_text("input.description", input.description, 2000)?.unwrap_or_default();
+        row.program = input.program.map(|p| p.trim().to_ascii_lowercase());
+        row.types = encode_list(input.types.unwrap_or_default().iter().map(|t| t.trim()));
+        row.languages = encode_list(
+            validate::languages("input.languages", &input.languages.unwrap_or_default())?
+                .iter()
+                .map(String::as_str),
+        );
+        row.accessibility = encode_enums(&input.accessibility.unwrap_or_default());
+        row.capacity = input.capacity;
         apply_schedule(&mut row, input.schedule);
         apply_location(&mut row, input.location)?;
         apply_online(&mut row, input.online)?;

@@ -194,6 +194,50 @@ pub struct ChangeRow {
 }
 
 impl MeetingRow {
+    /// A new active meeting of `group` with no location, online access, program or types yet.
+    pub fn new(
+        group: &crate::groups::model::GroupRow,
+        name: String,
+        mode: AttendanceMode,
+        timezone: String,
+    ) -> MeetingRow {
+        let now = Ts::now();
+        MeetingRow {
+            id: Id::new(),
+            organization_id: group.organization_id,
+            group_id: group.id,
+            name,
+            description: String::new(),
+            attendance_mode: mode,
+            status: MeetingStatus::Active,
+            timezone,
+            rrule: None,
+            start_time: String::new(),
+            duration_minutes: 0,
+            starts_on: now.0.date_naive(),
+            ends_on: None,
+            venue: None,
+            address: None,
+            city: None,
+            region: None,
+            postal_code: None,
+            country_code: None,
+            latitude: None,
+            longitude: None,
+            location_approximate: false,
+            online_url: None,
+            online_phone: None,
+            online_notes: None,
+            program: None,
+            types: crate::stored::encode_list([]),
+            languages: crate::stored::encode_list([]),
+            accessibility: crate::stored::encode_list([]),
+            capacity: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
     /// The schedule, as the recurrence engine reads it.
     pub fn schedule(&self) -> ApiResult<Schedule> {
         let zone = self.timezone.parse().map_err(|_| {
