@@ -37,6 +37,7 @@ use loaders::{by_id_loader, grouped_loader, paged_loader, spawner};
 use meetings::model::MeetingRow;
 use meetings::{
     ExceptionsOfMeetings, MeetingCatalogQuery, MeetingMutation, MeetingQuery, MeetingsOfGroups,
+    RsvpMutation,
 };
 use members::model::MemberRow;
 use members::tokens::TokenSigner;
@@ -74,6 +75,7 @@ pub struct MutationRoot(
     MembershipMutation,
     SupportLinkMutation,
     MeetingMutation,
+    RsvpMutation,
 );
 
 /// The executable Kinship schema.

@@ -375,3 +375,165 @@ spec!(meetings_follow_their_group_and_organization, |app| {
     } }));
     assert_eq!(code(&error), "NOT_FOUND");
 });
+
+/// A member token for a new member of the clinic.
+fn member_token(app: &kinship_tests::TestApp, key: &str, external_ref: &str) -> String {
+    let id = app.query(
+        Some(key),
+        "mutation($input: UpsertMemberInput!) { upsertMember(input: $input) { id } }",
+        json!({ "input": { "externalRef": external_ref, "displayName": external_ref, "role": "PERSON_IN_RECOVERY" } }),
+    )["upsertMember"]["id"]
+        .clone();
+    app.query(
+        Some(key),
+        "mutation($m: ID!) { issueMemberToken(input: { memberId: $m }) { token } }",
+        json!({ "m": id }),
+    )["issueMemberToken"]["token"]
+        .as_str()
+        .expect("token")
+        .to_owned()
+}
+
+const RSVP: &str = "mutation($m: ID!, $s: DateTime!) { rsvp(input: { meetingId: $m, occurrenceStart: $s }) { state waitlistPosition } }";
+const CANCEL_RSVP: &str = "mutation($m: ID!, $s: DateTime!) { cancelRsvp(input: { meetingId: $m, occurrenceStart: $s }) { state } }";
+
+/// A weekly meeting with ten seats, and the original start of its next occurrence.
+fn ten_seat_meeting(app: &kinship_tests::TestApp, key: &str, group: &str) -> (String, Value) {
+    let id = meeting(
+        app,
+        key,
+        json!({
+            "groupId": group, "name": "Ten seats", "timezone": "Europe/London", "attendanceMode": "IN_PERSON",
+            "schedule": { "rrule": "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR,SA,SU", "startTime": "12:00", "durationMinutes": 60, "startsOn": "2026-01-01" },
+            "location": { "venue": "Room 1" }, "capacity": 10
+        }),
+    );
+    let next = app.query(
+        None,
+        "query($id: ID!) { meeting(id: $id) { nextOccurrence { originalStart } } }",
+        json!({ "id": id }),
+    );
+    (
+        id,
+        next["meeting"]["nextOccurrence"]["originalStart"].clone(),
+    )
+}
+
+spec!(
+    fifty_concurrent_rsvps_for_ten_seats_confirm_exactly_ten,
+    |app| {
+        let (key, group) = clinic_with_group(&app, "PUBLIC");
+        let (id, start) = ten_seat_meeting(&app, &key, &group);
+        let tokens: Vec<String> = (0..50)
+            .map(|i| member_token(&app, &key, &format!("m{i}")))
+            .collect();
+        let answers: Vec<Value> = std::thread::scope(|scope| {
+            let calls: Vec<_> = tokens
+                .iter()
+                .map(|t| scope.spawn(|| app.post(Some(t), RSVP, json!({ "m": id, "s": start })).1))
+                .collect();
+            calls
+                .into_iter()
+                .map(|c| c.join().expect("no panic"))
+                .collect()
+        });
+        let state = |s: &str| {
+            answers
+                .iter()
+                .filter(|a| a["data"]["rsvp"]["state"] == s)
+                .count()
+        };
+        assert_eq!(
+            (state("CONFIRMED"), state("WAITLISTED")),
+            (10, 40),
+            "{answers:?}"
+        );
+        let mut positions: Vec<i64> = answers
+            .iter()
+            .filter_map(|a| a["data"]["rsvp"]["waitlistPosition"].as_i64())
+            .collect();
+        positions.sort();
+        assert_eq!(
+            positions,
+            (1..=40).collect::<Vec<_>>(),
+            "waitlist positions are 1 to 40, each once"
+        );
+
+        let listed = app.query(Some(&key), "query($id: ID!, $s: DateTime!) { meeting(id: $id) { rsvps(occurrenceStart: $s) { state waitlistPosition member { displayName } } } }", json!({ "id": id, "s": start }));
+        let rsvps = listed["meeting"]["rsvps"].as_array().expect("rsvps");
+        assert_eq!(rsvps.len(), 50);
+        let first_waiting = rsvps[10]["member"]["displayName"].clone();
+        assert_eq!(rsvps[10]["waitlistPosition"], 1);
+
+        // A confirmed member withdraws: the first on the waitlist gets the seat.
+        let confirmed_token = tokens
+            .iter()
+            .zip(&answers)
+            .find(|(_, a)| a["data"]["rsvp"]["state"] == "CONFIRMED")
+            .map(|(t, _)| t.clone())
+            .expect("someone confirmed");
+        let withdrawn = app.query(
+            Some(&confirmed_token),
+            CANCEL_RSVP,
+            json!({ "m": id, "s": start }),
+        );
+        assert_eq!(withdrawn["cancelRsvp"]["state"], "CANCELLED");
+        let after = app.query(Some(&key), "query($id: ID!, $s: DateTime!) { meeting(id: $id) { rsvps(occurrenceStart: $s) { state member { displayName } } } }", json!({ "id": id, "s": start }));
+        let after = after["meeting"]["rsvps"].as_array().expect("rsvps").clone();
+        assert_eq!(
+            after.iter().filter(|r| r["state"] == "CONFIRMED").count(),
+            10,
+            "still ten seats taken"
+        );
+        assert!(
+            after
+                .iter()
+                .any(|r| r["state"] == "CONFIRMED" && r["member"]["displayName"] == first_waiting),
+            "the first waiting member was promoted"
+        );
+    }
+);
+
+spec!(
+    rsvps_need_a_real_future_occurrence_and_stay_idempotent,
+    |app| {
+        let (key, group) = clinic_with_group(&app, "PUBLIC");
+        let (id, start) = ten_seat_meeting(&app, &key, &group);
+        let token = member_token(&app, &key, "sam");
+        let first = app.query(Some(&token), RSVP, json!({ "m": id, "s": start }));
+        let again = app.query(Some(&token), RSVP, json!({ "m": id, "s": start }));
+        assert_eq!(first, again, "asking twice changes nothing");
+        let error = app.query_error(
+            Some(&token),
+            RSVP,
+            json!({ "m": id, "s": "2026-01-05T12:30:00Z" }),
+        );
+        assert_eq!(error["extensions"]["field"], "input.occurrenceStart");
+        let error = app.query_error(
+            Some(&token),
+            RSVP,
+            json!({ "m": id, "s": "2026-01-05T12:00:00Z" }),
+        );
+        assert_eq!(code(&error), "CONFLICT", "past occurrences take no RSVPs");
+        app.query(Some(&key), "mutation($m: ID!, $s: DateTime!) { cancelOccurrence(input: { meetingId: $m, occurrenceStart: $s }) { status } }", json!({ "m": id, "s": start }));
+        let other = member_token(&app, &key, "alex");
+        let error = app.query_error(Some(&other), RSVP, json!({ "m": id, "s": start }));
+        assert_eq!(
+            code(&error),
+            "CONFLICT",
+            "cancelled occurrences take no RSVPs"
+        );
+        let error = app.query_error(None, RSVP, json!({ "m": id, "s": start }));
+        assert_eq!(code(&error), "UNAUTHENTICATED");
+        let outsider = app.admin_key("elsewhere");
+        let stranger = member_token(&app, &outsider, "bea");
+        let error = app.query_error(Some(&stranger), RSVP, json!({ "m": id, "s": start }));
+        assert_eq!(code(&error), "FORBIDDEN");
+        let hidden = app.query(Some(&other), "query($id: ID!, $s: DateTime!) { meeting(id: $id) { rsvps(occurrenceStart: $s) { state } } }", json!({ "id": id, "s": start }));
+        assert_eq!(
+            hidden["meeting"]["rsvps"],
+            Value::Null,
+            "members do not see who else RSVPed"
+        );
+    }
+);

@@ -218,6 +218,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{UuidSql, TsSql};
+
+    /// RSVPs to single occurrences of meetings.
+    rsvps (id) {
+        id -> UuidSql,
+        organization_id -> UuidSql,
+        meeting_id -> UuidSql,
+        occurrence_start -> TsSql,
+        member_id -> UuidSql,
+        state -> Text,
+        queued_at -> TsSql,
+        created_at -> TsSql,
+        updated_at -> TsSql,
+    }
+}
+
 diesel::joinable!(api_keys -> organizations (organization_id));
 diesel::joinable!(memberships -> members (member_id));
 diesel::joinable!(memberships -> support_groups (group_id));
@@ -233,4 +251,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     meetings,
     meeting_exceptions,
     meeting_changes,
+    rsvps,
 );
