@@ -36,8 +36,8 @@ use limits::{LimitsExtension, QueryLimits};
 use loaders::{by_id_loader, grouped_loader, paged_loader, spawner};
 use meetings::model::MeetingRow;
 use meetings::{
-    ExceptionsOfMeetings, MeetingCatalogQuery, MeetingMutation, MeetingQuery, MeetingsOfGroups,
-    RsvpMutation,
+    AttendanceMutation, ExceptionsOfMeetings, MeetingCatalogQuery, MeetingMutation, MeetingQuery,
+    MeetingsOfGroups, RsvpMutation,
 };
 use members::model::MemberRow;
 use members::tokens::TokenSigner;
@@ -76,6 +76,7 @@ pub struct MutationRoot(
     SupportLinkMutation,
     MeetingMutation,
     RsvpMutation,
+    AttendanceMutation,
 );
 
 /// The executable Kinship schema.

@@ -537,3 +537,114 @@ spec!(
         );
     }
 );
+
+spec!(attendance_is_recorded_once_per_person, |app| {
+    let (key, group) = clinic_with_group(&app, "PUBLIC");
+    let soon = chrono::Utc::now() + chrono::Duration::minutes(10);
+    let id = meeting(
+        &app,
+        &key,
+        json!({
+            "groupId": group, "name": "Now", "timezone": "UTC", "attendanceMode": "ONLINE",
+            "schedule": { "startTime": soon.format("%H:%M").to_string(), "durationMinutes": 60, "startsOn": soon.format("%Y-%m-%d").to_string() },
+            "online": { "url": "https://meet.example.org/now" }
+        }),
+    );
+    let start = app.query(
+        None,
+        "query($id: ID!) { meeting(id: $id) { nextOccurrence { originalStart } } }",
+        json!({ "id": id }),
+    )["meeting"]["nextOccurrence"]["originalStart"]
+        .clone();
+    let upsert = "mutation($r: String!) { upsertMember(input: { externalRef: $r, displayName: $r, role: PERSON_IN_RECOVERY }) { id } }";
+    let ids: Vec<Value> = ["a", "b"]
+        .iter()
+        .map(|r| app.query(Some(&key), upsert, json!({ "r": r }))["upsertMember"]["id"].clone())
+        .collect();
+    let record = "mutation($m: ID!, $s: DateTime!, $ids: [ID!]) { recordAttendance(input: { meetingId: $m, occurrenceStart: $s, memberIds: $ids }) { newlyRecorded attendeeCount } }";
+    let first = app.query(
+        Some(&key),
+        record,
+        json!({ "m": id, "s": start, "ids": ids }),
+    );
+    assert_eq!(
+        first["recordAttendance"],
+        json!({ "newlyRecorded": 2, "attendeeCount": 2 })
+    );
+    let again = app.query(
+        Some(&key),
+        record,
+        json!({ "m": id, "s": start, "ids": ids }),
+    );
+    assert_eq!(
+        again["recordAttendance"],
+        json!({ "newlyRecorded": 0, "attendeeCount": 2 }),
+        "recording twice counts once"
+    );
+
+    let sam = member_token(&app, &key, "sam");
+    let check_ins: Vec<Value> = std::thread::scope(|scope| {
+        let calls: Vec<_> = (0..10)
+            .map(|_| {
+                scope.spawn(|| {
+                    app.post(
+                        Some(&sam),
+                        record,
+                        json!({ "m": id, "s": start, "ids": null }),
+                    )
+                    .1
+                })
+            })
+            .collect();
+        calls
+            .into_iter()
+            .map(|c| c.join().expect("no panic"))
+            .collect()
+    });
+    let new: i64 = check_ins
+        .iter()
+        .map(|c| {
+            c["data"]["recordAttendance"]["newlyRecorded"]
+                .as_i64()
+                .unwrap_or(0)
+        })
+        .sum();
+    assert_eq!(new, 1, "ten concurrent check-ins count once: {check_ins:?}");
+    let error = app.query_error(
+        Some(&sam),
+        record,
+        json!({ "m": id, "s": start, "ids": ids }),
+    );
+    assert_eq!(
+        code(&error),
+        "FORBIDDEN",
+        "members check themselves in only"
+    );
+    let outsider = app.admin_key("elsewhere");
+    let error = app.query_error(
+        Some(&outsider),
+        record,
+        json!({ "m": id, "s": start, "ids": ids }),
+    );
+    assert_eq!(code(&error), "NOT_FOUND");
+
+    let later = meeting(
+        &app,
+        &key,
+        json!({
+            "groupId": group, "name": "Later", "timezone": "UTC", "attendanceMode": "ONLINE",
+            "schedule": { "startTime": "12:00", "durationMinutes": 60, "startsOn": "2030-01-01" },
+            "online": { "url": "https://meet.example.org/later" }
+        }),
+    );
+    let error = app.query_error(
+        Some(&key),
+        record,
+        json!({ "m": later, "s": "2030-01-01T12:00:00Z", "ids": ids }),
+    );
+    assert_eq!(
+        code(&error),
+        "CONFLICT",
+        "attendance opens shortly before the start"
+    );
+});

@@ -236,6 +236,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{UuidSql, TsSql};
+
+    /// Attendance at single occurrences of meetings.
+    attendance (id) {
+        id -> UuidSql,
+        organization_id -> UuidSql,
+        meeting_id -> UuidSql,
+        occurrence_start -> TsSql,
+        member_id -> UuidSql,
+        recorded_by -> Text,
+        recorded_at -> TsSql,
+    }
+}
+
 diesel::joinable!(api_keys -> organizations (organization_id));
 diesel::joinable!(memberships -> members (member_id));
 diesel::joinable!(memberships -> support_groups (group_id));
@@ -252,4 +268,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     meeting_exceptions,
     meeting_changes,
     rsvps,
+    attendance,
 );
