@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod config;
+mod feeds;
 mod graphql;
 mod health;
 mod request_context;

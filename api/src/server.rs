@@ -88,6 +88,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(graphql_get))
             .default_service(web::to(graphql_method_not_allowed)),
     )
+    .route(
+        "/feeds/meeting-guide/{organization}",
+        web::get().to(crate::feeds::meeting_guide::feed),
+    )
     .route("/graphiql", web::get().to(graphiql))
     .route("/healthz", web::get().to(healthz))
     .route("/readyz", web::get().to(readyz))

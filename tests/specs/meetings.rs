@@ -648,3 +648,83 @@ spec!(attendance_is_recorded_once_per_person, |app| {
         "attendance opens shortly before the start"
     );
 });
+
+spec!(the_meeting_guide_feed_publishes_public_meetings, |app| {
+    app.load_demo();
+    let response = app
+        .client
+        .get(app.url("/feeds/meeting-guide/demo.json"))
+        .send()
+        .expect("answer");
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["access-control-allow-origin"], "*");
+    let feed: Vec<Value> = response.json().expect("a JSON array");
+    let mut slugs: Vec<&str> = feed
+        .iter()
+        .map(|e| e["slug"].as_str().expect("slug"))
+        .collect();
+    slugs.sort_unstable();
+    slugs.dedup();
+    assert_eq!(slugs.len(), feed.len(), "slugs are unique");
+
+    let tuesday: Vec<&Value> = feed
+        .iter()
+        .filter(|e| e["name"] == "Tuesday & Thursday Discussion")
+        .collect();
+    assert_eq!(
+        tuesday
+            .iter()
+            .map(|e| e["day"].as_i64().expect("day"))
+            .collect::<Vec<_>>(),
+        vec![2, 4],
+        "one entry per weekday"
+    );
+    let entry = tuesday[0];
+    assert_eq!(
+        (entry["time"].as_str(), entry["end_time"].as_str()),
+        (Some("19:00"), Some("20:00"))
+    );
+    assert_eq!(entry["timezone"], "America/New_York");
+    assert_eq!(entry["types"], json!(["O", "D", "BE", "EN"]));
+    assert_eq!(entry["location"], "St. Mark's Parish Hall");
+    assert_eq!(
+        entry["conference_url"], "https://meet.example.org/demo-evening",
+        "hybrid: both"
+    );
+    assert_eq!(entry["approximate"], "no");
+    assert_eq!(entry["group"], "Evening Recovery Circle");
+
+    let speaker = feed
+        .iter()
+        .find(|e| e["name"] == "Last Friday Speaker Meeting")
+        .expect("monthly meeting");
+    assert_eq!(speaker["day"], 5);
+    assert!(
+        speaker["notes"]
+            .as_str()
+            .expect("notes")
+            .starts_with("Last Friday of the month.")
+    );
+    assert!(speaker.get("address").is_none(), "online only: no location");
+    let mat = feed
+        .iter()
+        .find(|e| e["name"] == "Wednesday MAT Support")
+        .expect("mat meeting");
+    assert_eq!(
+        mat["types"],
+        json!(["EN", "S"]),
+        "languages become Meeting Guide language codes"
+    );
+    assert!(
+        feed.iter()
+            .all(|e| e["group"] != "Aftercare Cohort (private)"),
+        "private groups' meetings stay out"
+    );
+
+    let missing = app
+        .client
+        .get(app.url("/feeds/meeting-guide/nobody.json"))
+        .send()
+        .expect("answer");
+    assert_eq!(missing.status(), 404);
+});

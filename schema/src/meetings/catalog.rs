@@ -48,6 +48,58 @@ pub struct Program {
     pub types: BTreeMap<String, MeetingType>,
 }
 
+/// The official list's 38 language codes, by BCP 47 primary language: languages are a field of
+/// their own in Kinship and become these codes only in Meeting Guide feeds.
+const LANGUAGE_CODES: [(&str, &str); 38] = [
+    ("af", "AF"),
+    ("am", "AM"),
+    ("ar", "AR"),
+    ("bg", "BG"),
+    ("da", "DA"),
+    ("de", "DE"),
+    ("el", "EL"),
+    ("en", "EN"),
+    ("es", "S"),
+    ("fa", "FA"),
+    ("fi", "FI"),
+    ("fr", "FR"),
+    ("he", "HE"),
+    ("hi", "HI"),
+    ("hr", "HR"),
+    ("hu", "HU"),
+    ("is", "IS"),
+    ("it", "ITA"),
+    ("ja", "JA"),
+    ("ka", "KA"),
+    ("ko", "KOR"),
+    ("lt", "LT"),
+    ("ml", "ML"),
+    ("mt", "MT"),
+    ("ne", "NE"),
+    ("nl", "NL"),
+    ("no", "NO"),
+    ("pa", "PUN"),
+    ("pl", "POL"),
+    ("pt", "POR"),
+    ("ru", "RUS"),
+    ("sk", "SK"),
+    ("sl", "SL"),
+    ("sv", "SV"),
+    ("th", "TH"),
+    ("tl", "TL"),
+    ("tr", "TUR"),
+    ("uk", "UK"),
+];
+
+/// The Meeting Guide language code of a BCP 47 tag (`es-MX` gives `S`), if the list has one.
+pub fn language_code(tag: &str) -> Option<&'static str> {
+    let primary = tag.split('-').next()?.to_ascii_lowercase();
+    LANGUAGE_CODES
+        .iter()
+        .find(|(language, _)| *language == primary)
+        .map(|(_, code)| *code)
+}
+
 /// Every program, by key.
 pub fn programs() -> &'static BTreeMap<String, Program> {
     static CATALOG: OnceLock<BTreeMap<String, Program>> = OnceLock::new();
@@ -115,6 +167,13 @@ mod tests {
         assert_eq!(aa.types["O"].name("es"), "Abierta");
         assert!(aa.types["O"].official);
         assert!(!aa.types.contains_key("EN"), "languages are not types");
+        let official: BTreeMap<String, BTreeMap<String, String>> =
+            serde_json::from_str(OFFICIAL).expect("official list");
+        for (_, code) in LANGUAGE_CODES {
+            assert!(official.contains_key(code), "{code} is an official code");
+        }
+        assert_eq!(language_code("es-MX"), Some("S"));
+        assert_eq!(language_code("zz"), None);
     }
 
     #[test]

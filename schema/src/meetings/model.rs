@@ -617,3 +617,32 @@ pub fn set_exception(
         Ok(row)
     })
 }
+
+/// The meetings an organization publishes: active and temporarily closed meetings of its active
+/// public groups, with each meeting's group name, in name order. `None` when no organization
+/// has this slug.
+pub fn published_by(
+    conn: &mut DbConnection,
+    slug: &str,
+) -> ApiResult<Option<Vec<(MeetingRow, String)>>> {
+    use crate::db::tables::{organizations, support_groups};
+    use crate::groups::model::{GroupStatus, GroupVisibility};
+    let Some(organization_id) = organizations::table
+        .filter(organizations::slug.eq(slug))
+        .select(organizations::id)
+        .first::<Id>(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let rows = meetings::table
+        .inner_join(support_groups::table.on(support_groups::id.eq(meetings::group_id)))
+        .filter(meetings::organization_id.eq(organization_id))
+        .filter(meetings::status.ne(MeetingStatus::Inactive))
+        .filter(support_groups::visibility.eq(GroupVisibility::Public))
+        .filter(support_groups::status.eq(GroupStatus::Active))
+        .order((meetings::name.asc(), meetings::id.asc()))
+        .select((MeetingRow::as_select(), support_groups::name))
+        .load(conn)?;
+    Ok(Some(rows))
+}
