@@ -89,6 +89,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .default_service(web::to(graphql_method_not_allowed)),
     )
     .route(
+        "/feeds/meetings/{file}",
+        web::get().to(crate::feeds::icalendar::meeting_feed),
+    )
+    .route(
+        "/feeds/groups/{file}",
+        web::get().to(crate::feeds::icalendar::group_feed),
+    )
+    .route(
         "/feeds/meeting-guide/{organization}",
         web::get().to(crate::feeds::meeting_guide::feed),
     )

@@ -249,6 +249,13 @@ impl Group {
         Ok(Some(membership_connection(&page, edges, total)))
     }
 
+    /// The group's iCalendar feed of all its meetings, relative to this API's origin; null for
+    /// private groups, which are not published.
+    async fn calendar_url(&self) -> Option<String> {
+        (self.0.visibility != GroupVisibility::Private)
+            .then(|| format!("/feeds/groups/{}.ics", self.0.id))
+    }
+
     /// The group's meetings (every status), in creation order.
     async fn meetings(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Meeting>> {
         Ok(load_grouped::<MeetingsOfGroups>(ctx, self.0.id)

@@ -337,6 +337,15 @@ impl Meeting {
         })
     }
 
+    /// The meeting's iCalendar feed, relative to this API's origin (for "add to calendar");
+    /// null for meetings of private groups, which are not published.
+    async fn calendar_url(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        let group = load_by_id::<GroupRow>(ctx, self.0.group_id).await?;
+        Ok(group
+            .filter(|g| g.visibility != crate::groups::model::GroupVisibility::Private)
+            .map(|_| format!("/feeds/meetings/{}.ics", self.0.id)))
+    }
+
     /// The program (`aa`, `na`, ...).
     async fn program(&self) -> Option<&str> {
         self.0.program.as_deref()

@@ -646,3 +646,59 @@ pub fn published_by(
         .load(conn)?;
     Ok(Some(rows))
 }
+
+/// What an iCalendar feed shows: a group that anyone may see (public or unlisted) and its
+/// running meetings (all, or the one asked for) with their exceptions.
+pub type Calendar = (
+    crate::groups::model::GroupRow,
+    Vec<(MeetingRow, Vec<ExceptionRow>)>,
+);
+
+/// The calendar of one meeting (`meeting`) or of a whole group (`group`); `None` when it does
+/// not exist or its group is private.
+pub fn calendar(
+    conn: &mut DbConnection,
+    meeting: Option<Id>,
+    group: Option<Id>,
+) -> ApiResult<Option<Calendar>> {
+    use crate::groups::model::{self as groups, GroupVisibility};
+    let meetings: Vec<MeetingRow> = match (meeting, group) {
+        (Some(id), _) => find_many(conn, &[id])?,
+        (None, Some(id)) => of_groups(conn, &[id])?
+            .into_iter()
+            .map(|(_, m)| m)
+            .collect(),
+        (None, None) => return Ok(None),
+    };
+    let group_id = match (meeting, group) {
+        (Some(_), _) => match meetings.first() {
+            Some(m) => m.group_id,
+            None => return Ok(None),
+        },
+        (None, Some(id)) => id,
+        (None, None) => return Ok(None),
+    };
+    let Some(group) = groups::find_many(conn, &[group_id])?
+        .pop()
+        .filter(|g| g.visibility != GroupVisibility::Private)
+    else {
+        return Ok(None);
+    };
+    let running: Vec<MeetingRow> = meetings
+        .into_iter()
+        .filter(|m| m.status != MeetingStatus::Inactive || meeting.is_some())
+        .collect();
+    let ids: Vec<Id> = running.iter().map(|m| m.id).collect();
+    let mut exceptions = exceptions_of(conn, &ids)?;
+    let with_exceptions = running
+        .into_iter()
+        .map(|m| {
+            let mine = exceptions
+                .extract_if(.., |(meeting_id, _)| *meeting_id == m.id)
+                .map(|(_, e)| e)
+                .collect();
+            (m, mine)
+        })
+        .collect();
+    Ok(Some((group, with_exceptions)))
+}
