@@ -37,7 +37,7 @@ use loaders::{by_id_loader, grouped_loader, paged_loader, spawner};
 use meetings::model::MeetingRow;
 use meetings::{
     AttendanceMutation, ExceptionsOfMeetings, MeetingCatalogQuery, MeetingMutation, MeetingQuery,
-    MeetingsOfGroups, RsvpMutation,
+    MeetingSearchQuery, MeetingsOfGroups, RsvpMutation,
 };
 use members::model::MemberRow;
 use members::tokens::TokenSigner;
@@ -68,6 +68,7 @@ pub struct QueryRoot(
     MemberQuery,
     MeetingCatalogQuery,
     MeetingQuery,
+    MeetingSearchQuery,
 );
 
 /// The mutation root.
