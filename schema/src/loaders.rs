@@ -36,6 +36,11 @@ impl<R: LoadById> Loader<Id> for ByIdLoader<R> {
     }
 }
 
+/// The database handle of the schema, for resolvers.
+pub fn db<'a>(ctx: &Context<'a>) -> ApiResult<&'a Db> {
+    ctx.data::<Db>().map_err(|e| ApiError::internal(e.message))
+}
+
 /// Runs a loader's batches as tasks that count their statements for the request.
 pub fn spawner(
     count: StatementCount,

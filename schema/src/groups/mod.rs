@@ -4,10 +4,10 @@
 pub mod model;
 
 use crate::auth::{Scope, Viewer, viewer};
-use crate::db::{Db, DbConnection, Id};
+use crate::db::{DbConnection, Id};
 use crate::error::{ApiError, ApiResult};
 use crate::loaders::{
-    GroupedQuery, LoadById, PageKey, load_by_id, load_grouped, load_many_by_id, load_page,
+    GroupedQuery, LoadById, PageKey, db, load_by_id, load_grouped, load_many_by_id, load_page,
 };
 use crate::meetings::{Meeting, MeetingsOfGroups};
 use crate::members::model::{MemberRole, MemberRow};
@@ -416,10 +416,6 @@ fn group_changes(
         facilitation,
         capacity: capacity.map(check_capacity).transpose()?,
     })
-}
-
-fn db<'a>(ctx: &Context<'a>) -> ApiResult<&'a Db> {
-    ctx.data::<Db>().map_err(|e| ApiError::internal(e.message))
 }
 
 /// `groups` and `group`.

@@ -5,7 +5,10 @@ use crate::db::{DbConnection, Id, MultiBackend, Ts};
 use crate::error::{ApiError, ApiResult};
 use crate::memberships::model::MembershipState;
 use crate::recovery::{Audience, Pathway, RecoveryFocus};
-use crate::stored::{StoredEnum, encode_enums, encode_list, list_pattern, stored_enum};
+use crate::stored::{
+    StoredEnum, contains_pattern, encode_enums, encode_list, language_patterns, list_pattern,
+    lower, stored_enum,
+};
 use diesel::prelude::*;
 
 stored_enum! {
@@ -261,11 +264,6 @@ pub struct GroupFilter {
     pub organization_id: Option<Id>,
 }
 
-diesel::define_sql_function!(
-    /// SQL `lower()`, on both backends.
-    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text
-);
-
 type Boxed<'a> = support_groups::BoxedQuery<'a, MultiBackend>;
 
 /// The groups `scope` may find in the directory that match `filter`: public groups, and the
@@ -325,15 +323,7 @@ fn filtered<'a>(scope: GroupScope, filter: &GroupFilter) -> Boxed<'a> {
     );
     any_of!(
         support_groups::languages,
-        filter
-            .languages
-            .iter()
-            .flat_map(|tag| {
-                // Match by primary language: `en-US` finds groups in `en`, `en-GB`, ...
-                let primary = tag.split('-').next().unwrap_or(tag);
-                [list_pattern(primary), format!("%,{primary}-%")]
-            })
-            .collect()
+        language_patterns(&filter.languages)
     );
     if !filter.pathways.is_empty() {
         query = query.filter(support_groups::pathway.eq_any(filter.pathways.clone()));
@@ -350,18 +340,7 @@ fn filtered<'a>(scope: GroupScope, filter: &GroupFilter) -> Boxed<'a> {
     if let Some(organization_id) = filter.organization_id {
         query = query.filter(support_groups::organization_id.eq(organization_id));
     }
-    if let Some(text) = filter
-        .text
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
-        let escaped = text
-            .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        let pattern = format!("%{escaped}%");
+    if let Some(pattern) = filter.text.as_deref().and_then(contains_pattern) {
         query = query.filter(
             lower(support_groups::name)
                 .like(pattern.clone())

@@ -83,10 +83,10 @@ impl MeetingCatalogQuery {
 }
 
 use crate::auth::{Viewer, viewer};
-use crate::db::{Db, DbConnection, Id};
+use crate::db::{DbConnection, Id};
 use crate::groups::Group;
 use crate::groups::model::GroupRow;
-use crate::loaders::{GroupedQuery, LoadById, load_by_id, load_grouped};
+use crate::loaders::{GroupedQuery, LoadById, db, load_by_id, load_grouped};
 use crate::relay::{NodeKind, decode_id_of, global_id};
 use crate::stored::{decode_enums, decode_list, encode_enums, encode_list};
 use crate::{error::ApiResult, validate};
@@ -614,10 +614,6 @@ pub struct RescheduleOccurrenceInput {
     /// Why.
     #[graphql(default)]
     pub note: String,
-}
-
-fn db<'a>(ctx: &Context<'a>) -> ApiResult<&'a Db> {
-    ctx.data::<Db>().map_err(|e| ApiError::internal(e.message))
 }
 
 fn actor(ctx: &Context<'_>) -> String {

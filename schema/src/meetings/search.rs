@@ -11,7 +11,9 @@ use crate::error::ApiResult;
 use crate::groups::model::{GroupScope, GroupVisibility};
 use crate::memberships::model::MembershipState;
 use crate::recovery::{Audience, Pathway, RecoveryFocus};
-use crate::stored::{StoredEnum, decode_list, list_pattern};
+use crate::stored::{
+    StoredEnum, contains_pattern, decode_list, language_patterns, list_pattern, lower,
+};
 use chrono::{DateTime, Datelike, Duration, NaiveTime, Timelike, Utc, Weekday};
 use diesel::prelude::*;
 
@@ -79,11 +81,6 @@ pub fn haversine_km(a: (f64, f64), b: (f64, f64)) -> f64 {
         + lat1.cos() * lat2.cos() * ((lon2 - lon1) / 2.0).sin().powi(2);
     2.0 * EARTH_KM * h.sqrt().asin()
 }
-
-diesel::define_sql_function!(
-    /// SQL `lower()`.
-    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text
-);
 
 type Boxed<'a> = diesel::internal::table_macro::BoxedSelectStatement<
     'a,
@@ -166,29 +163,8 @@ fn prefilter<'a>(scope: GroupScope, search: &MeetingSearch) -> Boxed<'a> {
             .map(|f| list_pattern(f.as_str()))
             .collect()
     );
-    any_like!(
-        meetings::languages,
-        search
-            .languages
-            .iter()
-            .flat_map(|tag| {
-                let primary = tag.split('-').next().unwrap_or(tag).to_owned();
-                [list_pattern(&primary), format!("%,{primary}-%")]
-            })
-            .collect()
-    );
-    if let Some(text) = search
-        .text
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
-        let escaped = text
-            .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        let pattern = format!("%{escaped}%");
+    any_like!(meetings::languages, language_patterns(&search.languages));
+    if let Some(pattern) = search.text.as_deref().and_then(contains_pattern) {
         query = query.filter(
             lower(meetings::name)
                 .like(pattern.clone())

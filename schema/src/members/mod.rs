@@ -11,7 +11,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::groups::Group;
 use crate::groups::model::GroupRow;
 use crate::loaders::{
-    GroupedQuery, LoadById, PageKey, load_by_id, load_grouped, load_many_by_id, load_page,
+    GroupedQuery, LoadById, PageKey, db, load_by_id, load_grouped, load_many_by_id, load_page,
 };
 use crate::memberships::model::MembershipState;
 use crate::memberships::pages::{GroupsOfMembers, state_filter};
@@ -520,10 +520,6 @@ pub async fn target_member(
         .filter(|r| r.erased_at.is_none())
         .ok_or_else(|| ApiError::NotFound("no such member".into()))?;
     Ok((row, staff))
-}
-
-fn db<'a>(ctx: &Context<'a>) -> ApiResult<&'a Db> {
-    ctx.data::<Db>().map_err(|e| ApiError::internal(e.message))
 }
 
 /// `member(id:)`.

@@ -10,7 +10,7 @@ use crate::db::{Db, DbConnection, Id};
 use crate::error::{ApiError, ApiResult};
 use crate::groups::Group;
 use crate::groups::model::GroupRow;
-use crate::loaders::{LoadById, load_by_id};
+use crate::loaders::{LoadById, db, load_by_id};
 use crate::members::model::MemberRow;
 use crate::members::{Member, MemberAccess, target_member};
 use crate::relay::{ConnectionFields, Cursor, NodeKind, Page, decode_id_of, global_id};
@@ -273,10 +273,6 @@ pub struct SetMembershipRoleInput {
     pub id: ID,
     /// The new role.
     pub role: MembershipRole,
-}
-
-fn db<'a>(ctx: &Context<'a>) -> ApiResult<&'a Db> {
-    ctx.data::<Db>().map_err(|e| ApiError::internal(e.message))
 }
 
 /// A group the caller's organization (or membership) may act on, or `NOT_FOUND`.

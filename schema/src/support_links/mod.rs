@@ -4,9 +4,9 @@
 pub mod model;
 
 use crate::auth::{Scope, Viewer, viewer};
-use crate::db::{Db, DbConnection, Id};
+use crate::db::{DbConnection, Id};
 use crate::error::{ApiError, ApiResult};
-use crate::loaders::{GroupedQuery, LoadById, load_by_id, load_grouped};
+use crate::loaders::{GroupedQuery, LoadById, db, load_by_id, load_grouped};
 use crate::members::model::MemberRow;
 use crate::members::{Member, MemberAccess, target_member};
 use crate::relay::{NodeKind, decode_id_of, global_id};
@@ -139,10 +139,6 @@ pub struct RespondToSupportLinkInput {
 pub struct EndSupportLinkInput {
     /// The link's global id.
     pub id: ID,
-}
-
-fn db<'a>(ctx: &Context<'a>) -> ApiResult<&'a Db> {
-    ctx.data::<Db>().map_err(|e| ApiError::internal(e.message))
 }
 
 async fn link_in_scope(ctx: &Context<'_>, id: &ID) -> ApiResult<SupportLinkRow> {
