@@ -1001,6 +1001,23 @@ spec!(
             "the organization finds its own"
         );
 
+        let nearest = app.query(
+            None,
+            search,
+            json!({ "filter": { "near": { "latitude": 51.5, "longitude": -0.12 }, "nearest": 2 } }),
+        );
+        assert_eq!(
+            names(&nearest),
+            vec!["Soon in London", "Soon in Manhattan"],
+            "the two nearest to London, however far"
+        );
+        assert_eq!(nearest["meetings"]["pageInfo"]["hasNextPage"], false);
+        let error = app.query_error(
+            None,
+            search,
+            json!({ "filter": { "near": { "latitude": 51.5, "longitude": -0.12 } } }),
+        );
+        assert_eq!(error["extensions"]["field"], "filter.near.radiusKm");
         let error = app.query_error(None, search, json!({ "filter": null, "order": "DISTANCE" }));
         assert_eq!(error["extensions"]["field"], "orderBy");
         let error = app.query_error(None, search, json!({ "filter": { "near": { "latitude": 40.0, "longitude": -73.0, "radiusKm": 5000 } } }));

@@ -1220,8 +1220,8 @@ pub struct NearInput {
     pub latitude: f64,
     /// Longitude (-180 to 180).
     pub longitude: f64,
-    /// Radius in kilometres (up to 500).
-    pub radius_km: f64,
+    /// Radius in kilometres (up to 500); leave it out with `nearest`.
+    pub radius_km: Option<f64>,
 }
 
 /// An interval of instants.
@@ -1268,6 +1268,9 @@ pub struct TypeFilter {
 pub struct MeetingFilter {
     /// Within a radius of a point.
     pub near: Option<NearInput>,
+    /// The N nearest meetings to `near` (1 to 100), whatever the distance; results are then
+    /// ordered by distance.
+    pub nearest: Option<i32>,
     /// An occurrence (not cancelled) starts in this interval: "meetings in the next two hours".
     pub starts_between: Option<InstantRange>,
     /// On these local weekdays.
@@ -1331,8 +1334,11 @@ fn parse_time(field: &str, text: &str) -> ApiResult<chrono::NaiveTime> {
 
 impl MeetingFilter {
     fn into_search(self) -> ApiResult<search::MeetingSearch> {
-        let near = match self.near {
-            Some(n)
+        if self.nearest.is_some_and(|n| !(1..=100).contains(&n)) {
+            return Err(ApiError::bad_input("filter.nearest", "use 1 to 100"));
+        }
+        let near = match (self.near, self.nearest) {
+            (Some(n), _)
                 if !(-90.0..=90.0).contains(&n.latitude)
                     || !(-180.0..=180.0).contains(&n.longitude) =>
             {
@@ -1341,14 +1347,23 @@ impl MeetingFilter {
                     "latitude -90 to 90, longitude -180 to 180",
                 ));
             }
-            Some(n) if !(n.radius_km > 0.0 && n.radius_km <= 500.0) => {
+            (Some(n), None) => match n.radius_km {
+                Some(r) if r > 0.0 && r <= 500.0 => Some((n.latitude, n.longitude, r)),
+                _ => {
+                    return Err(ApiError::bad_input(
+                        "filter.near.radiusKm",
+                        "use more than 0 and up to 500 km (or give `nearest` instead)",
+                    ));
+                }
+            },
+            (Some(n), Some(_)) => Some((n.latitude, n.longitude, f64::INFINITY)),
+            (None, Some(_)) => {
                 return Err(ApiError::bad_input(
-                    "filter.near.radiusKm",
-                    "use more than 0 and up to 500 km",
+                    "filter.nearest",
+                    "give the point in `near`",
                 ));
             }
-            Some(n) => Some((n.latitude, n.longitude, n.radius_km)),
-            None => None,
+            (None, None) => None,
         };
         let starts_between = match self.starts_between {
             Some(r) if r.to <= r.from || (r.to - r.from).num_days() > 35 => {
@@ -1431,9 +1446,14 @@ impl MeetingSearchQuery {
         #[graphql(desc = "How many (0 to 100, default 20).")] first: Option<i32>,
         #[graphql(desc = "Continue after this cursor.")] after: Option<String>,
     ) -> async_graphql::Result<Option<MeetingConnection>> {
-        let page = crate::relay::Page::<(String, Id)>::new(ctx, first, after)?;
-        let search = filter.unwrap_or_default().into_search()?;
-        let order = order_by.unwrap_or(MeetingOrder::NextOccurrence);
+        let mut page = crate::relay::Page::<(String, Id)>::new(ctx, first, after)?;
+        let filter = filter.unwrap_or_default();
+        let nearest = filter.nearest;
+        let search = filter.into_search()?;
+        let order = match nearest {
+            Some(_) => MeetingOrder::Distance,
+            None => order_by.unwrap_or(MeetingOrder::NextOccurrence),
+        };
         if order == MeetingOrder::Distance && search.near.is_none() {
             return Err(ApiError::bad_input("orderBy", "DISTANCE needs filter.near").into());
         }
@@ -1466,6 +1486,10 @@ impl MeetingSearchQuery {
         let mut keyed: Vec<((String, Id), search::Found)> =
             found.into_iter().map(|f| (key(&f), f)).collect();
         keyed.sort_by(|a, b| a.0.cmp(&b.0));
+        if let Some(n) = nearest {
+            keyed.truncate(n as usize);
+            page.first = page.first.min(n as usize);
+        }
         let total = keyed.len() as i64;
         let rows: Vec<((String, Id), search::Found)> = keyed
             .into_iter()

@@ -32,7 +32,7 @@ pub enum TypeMatch {
 /// The search, validated.
 #[derive(Debug, Clone, Default)]
 pub struct MeetingSearch {
-    /// A point and a radius in kilometres.
+    /// A point and a radius in kilometres (infinite for "the nearest N").
     pub near: Option<(f64, f64, f64)>,
     /// Local weekdays (any).
     pub weekdays: Vec<Weekday>,
@@ -172,7 +172,7 @@ fn prefilter<'a>(scope: GroupScope, search: &MeetingSearch) -> Boxed<'a> {
                 .or(lower(meetings::description).like(pattern).escape('\\')),
         );
     }
-    if let Some((lat, lon, radius)) = search.near {
+    if let Some((lat, lon, radius)) = search.near.filter(|(_, _, r)| r.is_finite()) {
         let dlat = radius / 111.0;
         let dlon = radius / (111.0 * lat.to_radians().cos().abs().max(0.01));
         query = query
