@@ -198,11 +198,7 @@ impl Group {
         Ok(rows
             .into_iter()
             .filter(|row| insider || row.role == MemberRole::Professional)
-            .map(|row| {
-                let access =
-                    Member::direct_access(viewer(ctx), &row).unwrap_or(MemberAccess::DisplayName);
-                Member { row, access }
-            })
+            .map(|row| Member::seen_by(viewer(ctx), row))
             .collect())
     }
 

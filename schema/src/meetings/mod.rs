@@ -127,6 +127,18 @@ impl GroupedQuery for ExceptionsOfMeetings {
     }
 }
 
+/// A meeting's exceptions, through the request's loader, as the recurrence engine reads them.
+async fn exceptions_of(
+    ctx: &Context<'_>,
+    meeting: &MeetingRow,
+) -> ApiResult<Vec<recurrence::Exception>> {
+    Ok(load_grouped::<ExceptionsOfMeetings>(ctx, meeting.id)
+        .await?
+        .iter()
+        .map(|e| e.to_exception(meeting.duration_minutes))
+        .collect())
+}
+
 /// A meeting of a group.
 #[derive(Debug, Clone)]
 pub struct Meeting(pub MeetingRow);
@@ -150,11 +162,7 @@ impl Meeting {
         limit: usize,
     ) -> ApiResult<Vec<Planned>> {
         let schedule = self.0.schedule()?;
-        let exceptions: Vec<_> = load_grouped::<ExceptionsOfMeetings>(ctx, self.0.id)
-            .await?
-            .iter()
-            .map(|e| e.to_exception(self.0.duration_minutes))
-            .collect();
+        let exceptions = exceptions_of(ctx, &self.0).await?;
         Ok(occurrences(&schedule, &exceptions, from, to, limit))
     }
 }
@@ -882,19 +890,10 @@ async fn occurrence_now(
         .into_iter()
         .map(|(_, e)| e.to_exception(meeting.duration_minutes))
         .collect();
-    let schedule = meeting.schedule()?;
-    let window = chrono::Duration::days(recurrence::MAX_SHIFT_DAYS + 1);
-    occurrences(
-        &schedule,
-        &exceptions,
-        original_start - window,
-        original_start + window,
-        recurrence::MAX_OCCURRENCES,
-    )
-    .into_iter()
-    .find(|o| o.original_start == original_start)
-    .map(|o| Occurrence::of(meeting, o))
-    .ok_or_else(|| ApiError::internal("the changed occurrence is missing").into())
+    Ok(Occurrence::of(
+        meeting,
+        meeting.occurrence(&exceptions, original_start)?,
+    ))
 }
 
 /// An RSVP to one occurrence of a meeting.
@@ -927,15 +926,11 @@ impl Rsvp {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<crate::members::Member>> {
-        use crate::members::{Member, MemberAccess};
+        use crate::members::Member;
         Ok(
             load_by_id::<crate::members::model::MemberRow>(ctx, self.row.member_id)
                 .await?
-                .map(|row| {
-                    let access = Member::direct_access(viewer(ctx), &row)
-                        .unwrap_or(MemberAccess::DisplayName);
-                    Member { row, access }
-                }),
+                .map(|row| Member::seen_by(viewer(ctx), row)),
         )
     }
 
@@ -991,11 +986,7 @@ impl RsvpMutation {
     /// (`WRITE`). Asking twice changes nothing.
     async fn rsvp(&self, ctx: &Context<'_>, input: RsvpInput) -> async_graphql::Result<Rsvp> {
         let (meeting, member_id) = rsvp_target(ctx, &input).await?;
-        let exceptions: Vec<_> = load_grouped::<ExceptionsOfMeetings>(ctx, meeting.id)
-            .await?
-            .iter()
-            .map(|e| e.to_exception(meeting.duration_minutes))
-            .collect();
+        let exceptions = exceptions_of(ctx, &meeting).await?;
         let start = input.occurrence_start;
         let (row, waitlist_position) = db(ctx)?
             .run(move |conn| {
@@ -1158,11 +1149,7 @@ impl AttendanceMutation {
                 (decoded, false)
             }
         };
-        let exceptions: Vec<_> = load_grouped::<ExceptionsOfMeetings>(ctx, meeting.id)
-            .await?
-            .iter()
-            .map(|e| e.to_exception(meeting.duration_minutes))
-            .collect();
+        let exceptions = exceptions_of(ctx, &meeting).await?;
         let start = input.occurrence_start;
         attendance::check_open(&meeting, &exceptions, start, self_check_in)?;
         let recorded_by = actor(ctx);

@@ -347,6 +347,31 @@ impl MeetingRow {
         .map_err(|e| ApiError::bad_input(format!("input.schedule.{}", e.field), e.message))
     }
 
+    /// The occurrence the schedule starts at `original_start`, with its exception applied;
+    /// `BAD_USER_INPUT` (for `input.occurrenceStart`) when the schedule gives none then.
+    pub fn occurrence(
+        &self,
+        exceptions: &[Exception],
+        original_start: DateTime<Utc>,
+    ) -> ApiResult<super::recurrence::Occurrence> {
+        let window = chrono::Duration::days(super::recurrence::MAX_SHIFT_DAYS + 1);
+        super::recurrence::occurrences(
+            &self.schedule()?,
+            exceptions,
+            original_start - window,
+            original_start + window,
+            super::recurrence::MAX_OCCURRENCES,
+        )
+        .into_iter()
+        .find(|o| o.original_start == original_start)
+        .ok_or_else(|| {
+            ApiError::bad_input(
+                "input.occurrenceStart",
+                "no occurrence of this meeting starts then; use an occurrence's `originalStart`",
+            )
+        })
+    }
+
     /// The type codes.
     pub fn type_codes(&self) -> Vec<String> {
         decode_list(&self.types)

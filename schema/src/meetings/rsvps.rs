@@ -111,23 +111,7 @@ fn check_occurrence(
     exceptions: &[recurrence::Exception],
     start: DateTime<Utc>,
 ) -> ApiResult<()> {
-    let schedule = meeting.schedule()?;
-    let window = chrono::Duration::days(recurrence::MAX_SHIFT_DAYS + 1);
-    let occurrence = recurrence::occurrences(
-        &schedule,
-        exceptions,
-        start - window,
-        start + window,
-        recurrence::MAX_OCCURRENCES,
-    )
-    .into_iter()
-    .find(|o| o.original_start == start)
-    .ok_or_else(|| {
-        ApiError::bad_input(
-            "input.occurrenceStart",
-            "no occurrence of this meeting starts then; use an occurrence's `originalStart`",
-        )
-    })?;
+    let occurrence = meeting.occurrence(exceptions, start)?;
     if occurrence.status == Status::Cancelled {
         return Err(ApiError::Conflict("this occurrence is cancelled".into()));
     }

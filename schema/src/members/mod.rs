@@ -59,6 +59,13 @@ impl Member {
         }
     }
 
+    /// A member the caller reaches through something it may see (a group it manages, a
+    /// membership, an RSVP): fully if it is the member or its organization, else by display name.
+    pub fn seen_by(viewer: &Viewer, row: MemberRow) -> Member {
+        let access = Member::direct_access(viewer, &row).unwrap_or(MemberAccess::DisplayName);
+        Member { row, access }
+    }
+
     /// The member, if the caller may see it: fully (itself, its organization), or by display
     /// name (a member who shares an active group or a support link with it).
     pub async fn load_visible(ctx: &Context<'_>, id: Id) -> ApiResult<Option<Member>> {

@@ -12,7 +12,7 @@ use crate::groups::Group;
 use crate::groups::model::GroupRow;
 use crate::loaders::{LoadById, db, load_by_id};
 use crate::members::model::MemberRow;
-use crate::members::{Member, MemberAccess, target_member};
+use crate::members::{Member, target_member};
 use crate::relay::{ConnectionFields, Cursor, NodeKind, Page, decode_id_of, global_id};
 use async_graphql::connection::{Connection, ConnectionNameType, Edge, EdgeNameType};
 use async_graphql::dataloader::{DataLoader, Loader};
@@ -85,11 +85,7 @@ impl Membership {
     async fn member(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Member>> {
         Ok(load_by_id::<MemberRow>(ctx, self.0.member_id)
             .await?
-            .map(|row| {
-                let access =
-                    Member::direct_access(viewer(ctx), &row).unwrap_or(MemberAccess::DisplayName);
-                Member { row, access }
-            }))
+            .map(|row| Member::seen_by(viewer(ctx), row)))
     }
 }
 

@@ -8,6 +8,7 @@ use crate::db::{BackendKind, DbConnection, Id, MultiBackend};
 use crate::error::ApiResult;
 use crate::loaders::PagedQuery;
 use crate::stored::StoredEnum;
+use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
 use diesel::sql_types::{BigInt, Text};
 use diesel::{QueryableByName, RunQueryDsl};
 
@@ -61,6 +62,23 @@ fn placeholders(backend: BackendKind, next: &mut usize, n: usize) -> String {
         .join(", ")
 }
 
+/// `sql` with its first binds: the parent ids, then the state names (the order of the
+/// placeholders both queries share).
+fn with_parents_and_states<'a>(
+    sql: &str,
+    parents: &[Id],
+    states: &[&'static str],
+) -> BoxedSqlQuery<'a, MultiBackend, SqlQuery> {
+    let mut query = diesel::sql_query(sql).into_boxed::<MultiBackend>();
+    for parent in parents {
+        query = query.bind::<UuidSql, _>(*parent);
+    }
+    for state in states {
+        query = query.bind::<Text, _>(*state);
+    }
+    query
+}
+
 #[derive(QueryableByName)]
 struct PageRow {
     #[diesel(embed)]
@@ -103,13 +121,7 @@ fn page(
                FROM memberships WHERE {column} IN ({parent_list}) AND state IN ({state_list}){after_clause}) AS numbered \
          WHERE position <= {limit_placeholder} ORDER BY {column}, id"
     );
-    let mut query = diesel::sql_query(sql).into_boxed::<MultiBackend>();
-    for parent in parents {
-        query = query.bind::<UuidSql, _>(*parent);
-    }
-    for state in states {
-        query = query.bind::<Text, _>(state);
-    }
+    let mut query = with_parents_and_states(&sql, parents, &states);
     if let Some(after) = after {
         query = query.bind::<UuidSql, _>(after);
     }
@@ -146,13 +158,7 @@ fn count(
         "SELECT {column} AS parent, COUNT(*) AS total FROM memberships \
          WHERE {column} IN ({parent_list}) AND state IN ({state_list}) GROUP BY {column}"
     );
-    let mut query = diesel::sql_query(sql).into_boxed::<MultiBackend>();
-    for parent in parents {
-        query = query.bind::<UuidSql, _>(*parent);
-    }
-    for state in states {
-        query = query.bind::<Text, _>(state);
-    }
+    let query = with_parents_and_states(&sql, parents, &states);
     let rows: Vec<CountRow> = query.load(conn)?;
     Ok(rows.into_iter().map(|r| (r.parent, r.total)).collect())
 }
