@@ -7,10 +7,13 @@ use clap::{Parser, Subcommand};
 use kinship_schema::api_keys::model as keys;
 use kinship_schema::auth::Scope;
 use kinship_schema::db::{Db, Id, migrations};
+use kinship_schema::meetings::import as meeting_import;
 use kinship_schema::organizations::model as organizations;
 use kinship_schema::relay::{NodeKind, decode_id_of, global_id};
 use serde_json::{Value, json};
+use std::io::Read;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Kinship: the GraphQL backend for recovery support groups.
@@ -51,8 +54,41 @@ pub enum Command {
         #[command(subcommand)]
         command: KeyCommand,
     },
+    /// Import data into an organization.
+    Import {
+        /// What to import.
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// Print the GraphQL schema (SDL; with --json, `{"sdl": "..."}`).
     Schema,
+}
+
+/// Import commands.
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Sync an organization's meetings with a Meeting Guide JSON feed: adds new meetings,
+    /// updates changed ones, sets those gone from the feed inactive, and reports malformed
+    /// entries by line. Running it again with the same feed changes nothing.
+    MeetingGuide {
+        /// The organization's slug.
+        #[arg(long)]
+        org: String,
+        /// The feed file (`-` reads standard input).
+        file: PathBuf,
+        /// A label for the feed: each label is synced on its own.
+        #[arg(long, default_value = meeting_import::DEFAULT_SOURCE)]
+        source: String,
+        /// Time zone (IANA) of entries without `timezone`.
+        #[arg(long)]
+        timezone: Option<String>,
+        /// Program of entries whose type codes come without `program` (e.g. `aa`).
+        #[arg(long)]
+        program: Option<String>,
+        /// Report what would change, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 /// Organization commands.
@@ -200,6 +236,49 @@ pub fn run(cli: Cli, config: &Config) -> Result<String, String> {
                 ),
             )
         }
+        Command::Import {
+            command:
+                ImportCommand::MeetingGuide {
+                    org,
+                    file,
+                    source,
+                    timezone,
+                    program,
+                    dry_run,
+                },
+        } => {
+            let feed = read_input(&file)?;
+            let (db, _) = migrate(config)?;
+            let mut conn = db.conn().map_err(|e| e.message())?;
+            let organization = organizations::find_by_slug(&mut conn, &org)
+                .map_err(|e| e.message())?
+                .ok_or_else(|| format!("no organization with slug '{org}'"))?;
+            let options = meeting_import::ImportOptions {
+                source,
+                defaults: meeting_import::Defaults { timezone, program },
+                dry_run,
+            };
+            let bar = if json {
+                indicatif::ProgressBar::hidden()
+            } else {
+                indicatif::ProgressBar::new(0)
+            };
+            let report = meeting_import::meeting_guide(
+                &mut conn,
+                organization.id,
+                &feed,
+                &options,
+                "cli import",
+                &mut |done, total| {
+                    bar.set_length(total as u64);
+                    bar.set_position(done as u64);
+                },
+            )
+            .map_err(|e| e.message())?;
+            bar.finish_and_clear();
+            let value = serde_json::to_value(&report).map_err(|e| e.to_string())?;
+            (value, import_text(&report, &file, &organization.slug))
+        }
         Command::Key {
             command: KeyCommand::Revoke { id },
         } => {
@@ -222,6 +301,60 @@ fn render(json: bool, value: &Value, text: &str) -> String {
     } else {
         format!("{text}\n")
     }
+}
+
+/// The text of a file, or of standard input for `-`.
+fn read_input(path: &Path) -> Result<String, String> {
+    if path.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        return Ok(text);
+    }
+    std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+/// The import report for people: counts, then each rejected entry and warning on its line.
+fn import_text(report: &meeting_import::ImportReport, file: &Path, org: &str) -> String {
+    let mut text = format!(
+        "{} {} entries ({} meetings) from {} into '{org}' (source {}):\n  \
+         added {}, updated {}, unchanged {}, removed {}",
+        if report.dry_run {
+            "Dry run, nothing written:"
+        } else {
+            "Imported"
+        },
+        report.entries,
+        report.meetings,
+        file.display(),
+        report.source,
+        report.added,
+        report.updated,
+        report.unchanged,
+        report.removed,
+    );
+    for (title, problems) in [
+        ("Rejected", &report.rejected),
+        ("Imported with warnings", &report.warnings),
+    ] {
+        if problems.is_empty() {
+            continue;
+        }
+        text.push_str(&format!("\n{title} ({}):", problems.len()));
+        for problem in problems {
+            let slug = problem
+                .slug
+                .as_deref()
+                .map(|s| format!(" ({s})"))
+                .unwrap_or_default();
+            text.push_str(&format!(
+                "\n  line {}{slug}: {}",
+                problem.line, problem.message
+            ));
+        }
+    }
+    text
 }
 
 fn parse_key_id(id: &str) -> Result<Id, String> {

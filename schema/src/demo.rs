@@ -206,7 +206,13 @@ fn community(conn: &mut DbConnection, organization_id: Id) -> ApiResult<()> {
         }
     }
     let weekly = |group: &GroupRow, name: &str, rrule: &str, time: &str, mode: AttendanceMode| {
-        let mut row = MeetingRow::new(group, name.to_owned(), mode, "America/New_York".to_owned());
+        let mut row = MeetingRow::new(
+            group.organization_id,
+            group.id,
+            name.to_owned(),
+            mode,
+            "America/New_York".to_owned(),
+        );
         row.rrule = Some(rrule.to_owned());
         row.start_time = time.to_owned();
         row.duration_minutes = 60;

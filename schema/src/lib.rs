@@ -34,6 +34,7 @@ use groups::model::GroupRow;
 use groups::{FacilitatorsOfGroups, GroupMutation, GroupQuery};
 use limits::{LimitsExtension, QueryLimits};
 use loaders::{by_id_loader, grouped_loader, paged_loader, spawner};
+use meetings::import::MeetingImportMutation;
 use meetings::model::MeetingRow;
 use meetings::{
     AttendanceMutation, ExceptionsOfMeetings, MeetingCatalogQuery, MeetingMutation, MeetingQuery,
@@ -83,6 +84,7 @@ pub struct MutationRoot(
     MeetingMutation,
     RsvpMutation,
     AttendanceMutation,
+    MeetingImportMutation,
 );
 
 /// The executable Kinship schema.

@@ -8,6 +8,7 @@ mod database;
 mod examples;
 mod graphql_http;
 mod isolation;
+mod meeting_import;
 mod meetings;
 mod query_limits;
 mod schema_sdl;

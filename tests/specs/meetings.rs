@@ -685,7 +685,15 @@ spec!(the_meeting_guide_feed_publishes_public_meetings, |app| {
         (Some("19:00"), Some("20:00"))
     );
     assert_eq!(entry["timezone"], "America/New_York");
-    assert_eq!(entry["types"], json!(["O", "D", "BE", "EN"]));
+    assert_eq!(
+        entry["types"],
+        json!(["O", "D", "BE", "X", "EN"]),
+        "wheelchair access is X"
+    );
+    assert_eq!(
+        entry["program"], "aa",
+        "a Kinship extension naming the program"
+    );
     assert_eq!(entry["location"], "St. Mark's Parish Hall");
     assert_eq!(
         entry["conference_url"], "https://meet.example.org/demo-evening",

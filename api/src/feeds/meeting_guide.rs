@@ -6,6 +6,10 @@
 //!   at the start of `notes` ("First and third Tuesday of the month.");
 //! - a one-off meeting gives one entry for its weekday, with its date in `notes`;
 //! - a daily meeting gives seven entries.
+//!
+//! Accessibility features that have a Meeting Guide code (`X`, `ASL`, `FF`, `BA`) join the
+//! types; `program` (`aa`, `na`, ...) is a Kinship extension naming the program the type codes
+//! belong to, which other readers ignore. `kinship import meeting-guide` reads all of this back.
 
 use crate::server::AppState;
 use actix_web::{HttpResponse, web};
@@ -94,6 +98,13 @@ fn entries(meeting: &MeetingRow, group: &str) -> Vec<Value> {
     let start = NaiveTime::parse_from_str(&meeting.start_time, "%H:%M").unwrap_or(NaiveTime::MIN);
     let end = start + Duration::minutes(i64::from(meeting.duration_minutes));
     let mut types = meeting.type_codes();
+    for feature in meeting.accessibility_features() {
+        if let Some(code) = feature.meeting_guide_code()
+            && !types.iter().any(|t| t == code)
+        {
+            types.push(code.to_owned());
+        }
+    }
     types.extend(
         kinship_schema::stored_list(&meeting.languages)
             .iter()
@@ -133,6 +144,9 @@ fn entries(meeting: &MeetingRow, group: &str) -> Vec<Value> {
             });
             if !notes.is_empty() {
                 entry["notes"] = json!(notes);
+            }
+            if let Some(program) = &meeting.program {
+                entry["program"] = json!(program);
             }
             if in_person {
                 for (key, value) in [

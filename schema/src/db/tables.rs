@@ -252,6 +252,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{UuidSql, TsSql};
+
+    /// Where imported meetings came from (feed, slug, content hash).
+    meeting_imports (meeting_id) {
+        meeting_id -> UuidSql,
+        organization_id -> UuidSql,
+        source -> Text,
+        source_slug -> Text,
+        content_hash -> Text,
+        imported_at -> TsSql,
+    }
+}
+
 diesel::joinable!(api_keys -> organizations (organization_id));
 diesel::joinable!(memberships -> members (member_id));
 diesel::joinable!(memberships -> support_groups (group_id));
@@ -269,4 +284,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     meeting_changes,
     rsvps,
     attendance,
+    meeting_imports,
 );

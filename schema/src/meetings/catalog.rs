@@ -100,6 +100,14 @@ pub fn language_code(tag: &str) -> Option<&'static str> {
         .map(|(_, code)| *code)
 }
 
+/// The BCP 47 primary language of a Meeting Guide language code (`S` gives `es`), if it is one.
+pub fn language_of_code(code: &str) -> Option<&'static str> {
+    LANGUAGE_CODES
+        .iter()
+        .find(|(_, c)| c.eq_ignore_ascii_case(code))
+        .map(|(language, _)| *language)
+}
+
 /// Every program, by key.
 pub fn programs() -> &'static BTreeMap<String, Program> {
     static CATALOG: OnceLock<BTreeMap<String, Program>> = OnceLock::new();
@@ -174,6 +182,8 @@ mod tests {
         }
         assert_eq!(language_code("es-MX"), Some("S"));
         assert_eq!(language_code("zz"), None);
+        assert_eq!(language_of_code("S"), Some("es"));
+        assert_eq!(language_of_code("O"), None);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 pub mod attendance;
 pub mod catalog;
+pub mod import;
 pub mod model;
 pub mod recurrence;
 pub mod rsvps;
@@ -88,7 +89,7 @@ use crate::groups::Group;
 use crate::groups::model::GroupRow;
 use crate::loaders::{GroupedQuery, LoadById, db, load_by_id, load_grouped};
 use crate::relay::{NodeKind, decode_id_of, global_id};
-use crate::stored::{decode_enums, decode_list, encode_enums, encode_list};
+use crate::stored::{decode_list, encode_enums, encode_list};
 use crate::{error::ApiResult, validate};
 use async_graphql::{Context, ID, InputObject, MaybeUndefined};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -385,7 +386,7 @@ impl Meeting {
 
     /// Accessibility features.
     async fn accessibility(&self) -> Vec<AccessibilityFeature> {
-        decode_enums(&self.0.accessibility)
+        self.0.accessibility_features()
     }
 
     /// Most attendees per occurrence; null means no limit.
@@ -742,7 +743,8 @@ impl MeetingMutation {
             .ok_or_else(|| ApiError::NotFound("no such group".into()))?;
         crate::memberships::require_manager(ctx, &group, true).await?;
         let mut row = MeetingRow::new(
-            &group,
+            group.organization_id,
+            group.id,
             validate::text("input.name", &input.name, 1, 120)?,
             input.attendance_mode,
             validate::timezone("input.timezone", &input.timezone)?,

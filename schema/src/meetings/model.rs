@@ -51,6 +51,27 @@ stored_enum! {
     }
 }
 
+impl AccessibilityFeature {
+    /// The Meeting Guide type code that carries this feature in feeds, if the list has one.
+    pub fn meeting_guide_code(self) -> Option<&'static str> {
+        match self {
+            AccessibilityFeature::Wheelchair => Some("X"),
+            AccessibilityFeature::Asl => Some("ASL"),
+            AccessibilityFeature::FragranceFree => Some("FF"),
+            AccessibilityFeature::ChildCare => Some("BA"),
+            AccessibilityFeature::Captions | AccessibilityFeature::HearingLoop => None,
+        }
+    }
+
+    /// The feature a Meeting Guide type code stands for (`X` is wheelchair access).
+    pub fn from_meeting_guide_code(code: &str) -> Option<AccessibilityFeature> {
+        AccessibilityFeature::ALL
+            .iter()
+            .copied()
+            .find(|f| f.meeting_guide_code() == Some(code))
+    }
+}
+
 stored_enum! {
     /// What an exception does to an occurrence.
     pub enum ExceptionKind {
@@ -194,9 +215,10 @@ pub struct ChangeRow {
 }
 
 impl MeetingRow {
-    /// A new active meeting of `group` with no location, online access, program or types yet.
+    /// A new active meeting of a group with no location, online access, program or types yet.
     pub fn new(
-        group: &crate::groups::model::GroupRow,
+        organization_id: Id,
+        group_id: Id,
         name: String,
         mode: AttendanceMode,
         timezone: String,
@@ -204,8 +226,8 @@ impl MeetingRow {
         let now = Ts::now();
         MeetingRow {
             id: Id::new(),
-            organization_id: group.organization_id,
-            group_id: group.id,
+            organization_id,
+            group_id,
             name,
             description: String::new(),
             attendance_mode: mode,
@@ -375,6 +397,11 @@ impl MeetingRow {
     /// The type codes.
     pub fn type_codes(&self) -> Vec<String> {
         decode_list(&self.types)
+    }
+
+    /// The accessibility features.
+    pub fn accessibility_features(&self) -> Vec<AccessibilityFeature> {
+        crate::stored::decode_enums(&self.accessibility)
     }
 }
 

@@ -1,0 +1,250 @@
+//! Writing an import: compares each meeting with what the same feed imported before (by slug
+//! and content hash) and adds, updates, keeps or retires meetings in one write transaction.
+
+use super::draft::Draft;
+use super::{ImportOptions, ImportReport, Problem};
+use crate::db::tables::{meeting_imports, meetings, support_groups};
+use crate::db::{DbConnection, Id, Ts, write_transaction};
+use crate::error::{ApiError, ApiResult};
+use crate::groups::model::{self as groups, GroupChanges, GroupStatus};
+use crate::meetings::model::{self as model, AttendanceMode, MeetingRow, MeetingStatus};
+use diesel::prelude::*;
+use std::collections::{HashMap, HashSet};
+
+/// Where an imported meeting came from.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = meeting_imports)]
+struct ImportRow {
+    meeting_id: Id,
+    organization_id: Id,
+    source: String,
+    source_slug: String,
+    content_hash: String,
+    imported_at: Ts,
+}
+
+/// Checks each draft, then writes the valid ones and retires meetings gone from the feed.
+pub fn run(
+    conn: &mut DbConnection,
+    organization_id: Id,
+    drafts: Vec<Draft>,
+    options: &ImportOptions,
+    actor: &str,
+    mut report: ImportReport,
+    progress: &mut dyn FnMut(usize, usize),
+) -> ApiResult<ImportReport> {
+    let today = chrono::Utc::now().date_naive();
+    let mut valid = Vec::with_capacity(drafts.len());
+    for draft in drafts {
+        let mut row = MeetingRow::new(
+            organization_id,
+            organization_id,
+            String::new(),
+            AttendanceMode::InPerson,
+            String::new(),
+        );
+        draft.apply(&mut row, today);
+        match row.validate() {
+            Ok(()) => valid.push(draft),
+            Err(e) => report.rejected.push(Problem {
+                line: draft.line,
+                slug: Some(draft.slug.clone()),
+                message: e.message(),
+            }),
+        }
+    }
+    report.rejected.sort_by_key(|p| p.line);
+    report.meetings = valid.len();
+    // Slugs of rejected entries (and the stems they may share with split entries) keep their
+    // meetings: a malformed entry is not a removed meeting.
+    let kept: HashSet<String> = report
+        .rejected
+        .iter()
+        .filter_map(|p| p.slug.clone())
+        .flat_map(|slug| {
+            let stem = slug
+                .rsplit_once('-')
+                .filter(|(_, day)| day.len() == 1 && day.chars().all(|c| c.is_ascii_digit()))
+                .map(|(stem, _)| stem.to_owned());
+            std::iter::once(slug).chain(stem)
+        })
+        .collect();
+    let dry_run = options.dry_run;
+    let mut outcome = None;
+    let written = write_transaction(conn, |conn| {
+        let mut writer = Writer::load(conn, organization_id, &options.source, actor)?;
+        let present: HashSet<&str> = valid.iter().map(|d| d.slug.as_str()).collect();
+        let gone: Vec<MeetingRow> = writer
+            .previous
+            .iter()
+            .filter(|(slug, (_, meeting))| {
+                !present.contains(slug.as_str())
+                    && !kept.contains(slug.as_str())
+                    && meeting.status != MeetingStatus::Inactive
+            })
+            .map(|(_, (_, meeting))| meeting.clone())
+            .collect();
+        let total = valid.len() + gone.len();
+        for (done, draft) in valid.iter().enumerate() {
+            match writer.write(conn, draft, today)? {
+                Outcome::Added => report.added += 1,
+                Outcome::Updated => report.updated += 1,
+                Outcome::Unchanged => report.unchanged += 1,
+            }
+            progress(done + 1, total);
+        }
+        for (done, meeting) in gone.iter().enumerate() {
+            writer.retire(conn, meeting)?;
+            report.removed += 1;
+            progress(valid.len() + done + 1, total);
+        }
+        outcome = Some(report);
+        if dry_run {
+            // Roll everything back: the report is what the import would have done.
+            return Err(ApiError::Conflict("dry run".into()));
+        }
+        Ok(())
+    });
+    match (written, outcome) {
+        (Ok(()), Some(report)) => Ok(report),
+        (Err(ApiError::Conflict(_)), Some(report)) if dry_run => Ok(report),
+        (Err(e), _) => Err(e),
+        (Ok(()), None) => Err(ApiError::internal("import wrote no report")),
+    }
+}
+
+enum Outcome {
+    Added,
+    Updated,
+    Unchanged,
+}
+
+/// The state an import works against: the meetings this feed imported before, and the
+/// organization's groups by name.
+struct Writer<'a> {
+    organization_id: Id,
+    source: &'a str,
+    actor: &'a str,
+    previous: HashMap<String, (ImportRow, MeetingRow)>,
+    group_by_name: HashMap<String, Id>,
+    group_names: HashMap<Id, String>,
+}
+
+impl<'a> Writer<'a> {
+    fn load(
+        conn: &mut DbConnection,
+        organization_id: Id,
+        source: &'a str,
+        actor: &'a str,
+    ) -> ApiResult<Writer<'a>> {
+        let previous = meeting_imports::table
+            .inner_join(meetings::table.on(meetings::id.eq(meeting_imports::meeting_id)))
+            .filter(meeting_imports::organization_id.eq(organization_id))
+            .filter(meeting_imports::source.eq(source))
+            .select((ImportRow::as_select(), MeetingRow::as_select()))
+            .load::<(ImportRow, MeetingRow)>(conn)?
+            .into_iter()
+            .map(|(import, meeting)| (import.source_slug.clone(), (import, meeting)))
+            .collect();
+        let groups: Vec<(Id, String, GroupStatus)> = support_groups::table
+            .filter(support_groups::organization_id.eq(organization_id))
+            .order(support_groups::id.asc())
+            .select((
+                support_groups::id,
+                support_groups::name,
+                support_groups::status,
+            ))
+            .load(conn)?;
+        let mut group_by_name = HashMap::new();
+        for (id, name, status) in &groups {
+            if *status == GroupStatus::Active {
+                group_by_name.entry(name.clone()).or_insert(*id);
+            }
+        }
+        Ok(Writer {
+            organization_id,
+            source,
+            actor,
+            previous,
+            group_by_name,
+            group_names: groups.into_iter().map(|(id, name, _)| (id, name)).collect(),
+        })
+    }
+
+    /// The active group of this name, created (public, open, peer-led) when there is none.
+    fn group(&mut self, conn: &mut DbConnection, name: &str) -> ApiResult<Id> {
+        if let Some(id) = self.group_by_name.get(name) {
+            return Ok(*id);
+        }
+        let changes = GroupChanges {
+            name: Some(name.to_owned()),
+            ..GroupChanges::default()
+        };
+        let group = groups::create(conn, self.organization_id, changes)?;
+        self.group_by_name.insert(name.to_owned(), group.id);
+        self.group_names.insert(group.id, name.to_owned());
+        Ok(group.id)
+    }
+
+    fn write(
+        &mut self,
+        conn: &mut DbConnection,
+        draft: &Draft,
+        today: chrono::NaiveDate,
+    ) -> ApiResult<Outcome> {
+        let hash = draft.content_hash();
+        let Some((import, before)) = self.previous.get(&draft.slug).cloned() else {
+            let group_id = self.group(conn, &draft.content.group)?;
+            let mut row = MeetingRow::new(
+                self.organization_id,
+                group_id,
+                String::new(),
+                AttendanceMode::InPerson,
+                String::new(),
+            );
+            draft.apply(&mut row, today);
+            let row = model::create(conn, row, self.actor)?;
+            diesel::insert_into(meeting_imports::table)
+                .values(&ImportRow {
+                    meeting_id: row.id,
+                    organization_id: self.organization_id,
+                    source: self.source.to_owned(),
+                    source_slug: draft.slug.clone(),
+                    content_hash: hash,
+                    imported_at: Ts::now(),
+                })
+                .execute(conn)?;
+            return Ok(Outcome::Added);
+        };
+        let in_its_group = self.group_names.get(&before.group_id) == Some(&draft.content.group);
+        if import.content_hash == hash && before.status != MeetingStatus::Inactive && in_its_group {
+            return Ok(Outcome::Unchanged);
+        }
+        let mut after = before.clone();
+        if !in_its_group {
+            after.group_id = self.group(conn, &draft.content.group)?;
+        }
+        draft.apply(&mut after, today);
+        if after.group_id != before.group_id {
+            diesel::update(meetings::table.find(before.id))
+                .set(meetings::group_id.eq(after.group_id))
+                .execute(conn)?;
+        }
+        model::update(conn, &before, after, self.actor)?;
+        diesel::update(meeting_imports::table.find(before.id))
+            .set((
+                meeting_imports::content_hash.eq(hash),
+                meeting_imports::imported_at.eq(Ts::now()),
+            ))
+            .execute(conn)?;
+        Ok(Outcome::Updated)
+    }
+
+    /// Sets a meeting gone from the feed inactive.
+    fn retire(&self, conn: &mut DbConnection, before: &MeetingRow) -> ApiResult<()> {
+        let mut after = before.clone();
+        after.status = MeetingStatus::Inactive;
+        model::update(conn, before, after, self.actor)?;
+        Ok(())
+    }
+}
