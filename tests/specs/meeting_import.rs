@@ -386,3 +386,37 @@ spec!(the_example_feed_imports_with_the_readme_command, |app| {
         "imported meetings are found near their place"
     );
 });
+
+spec!(
+    concurrent_imports_of_one_feed_add_each_meeting_once,
+    |app| {
+        let key = app.admin_key("area");
+        let feed: Vec<Value> = (0..20)
+            .map(|i| {
+                json!({
+                    "slug": format!("m{i}"), "name": format!("Meeting {i}"), "day": i % 7,
+                    "time": "19:00", "timezone": "America/Denver", "location": "Hall"
+                })
+            })
+            .collect();
+        let variables = json!({ "input": { "feed": serde_json::to_string(&feed).expect("json") } });
+        let reports: Vec<Value> = std::thread::scope(|scope| {
+            let runs: Vec<_> = (0..4)
+                .map(|_| scope.spawn(|| app.post(Some(&key), IMPORT, variables.clone()).1))
+                .collect();
+            runs.into_iter()
+                .map(|run| run.join().expect("a thread"))
+                .collect()
+        });
+        let added: i64 = reports
+            .iter()
+            .map(|r| {
+                r["data"]["importMeetingGuideFeed"]["added"]
+                    .as_i64()
+                    .expect(&r.to_string())
+            })
+            .sum();
+        assert_eq!(added, 20, "every meeting added once: {reports:?}");
+        assert_eq!(meetings(&app, &key).len(), 20);
+    }
+);

@@ -72,6 +72,7 @@ pub fn run(
     let dry_run = options.dry_run;
     let mut outcome = None;
     let written = write_transaction(conn, |conn| {
+        serialize_imports(conn, organization_id, &options.source)?;
         let mut writer = Writer::load(conn, organization_id, &options.source, actor)?;
         let present: HashSet<&str> = valid.iter().map(|d| d.slug.as_str()).collect();
         let gone: Vec<MeetingRow> = writer
@@ -111,6 +112,19 @@ pub fn run(
         (Err(e), _) => Err(e),
         (Ok(()), None) => Err(ApiError::internal("import wrote no report")),
     }
+}
+
+/// Makes concurrent imports of one feed into one organization wait for each other (SQLite's
+/// `BEGIN IMMEDIATE` already does): the second then finds the first one's meetings unchanged.
+fn serialize_imports(conn: &mut DbConnection, organization_id: Id, source: &str) -> ApiResult<()> {
+    if let DbConnection::Pg(pg) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1))")
+            .bind::<diesel::sql_types::Text, _>(format!(
+                "meeting import {organization_id} {source}"
+            ))
+            .execute(pg)?;
+    }
+    Ok(())
 }
 
 enum Outcome {
