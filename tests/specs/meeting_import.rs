@@ -413,7 +413,7 @@ spec!(
             .map(|r| {
                 r["data"]["importMeetingGuideFeed"]["added"]
                     .as_i64()
-                    .expect(&r.to_string())
+                    .unwrap_or_else(|| panic!("an import failed: {r}"))
             })
             .sum();
         assert_eq!(added, 20, "every meeting added once: {reports:?}");
