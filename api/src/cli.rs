@@ -60,6 +60,14 @@ pub enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// Fill the database with realistic data for load tests: N meetings with their
+    /// organizations (`seed-1`, ...), groups, members and attendance. The same N gives the same
+    /// data. Prints an admin key of `seed-1`.
+    Seed {
+        /// How many meetings.
+        #[arg(long)]
+        scale: usize,
+    },
     /// Print the GraphQL schema (SDL; with --json, `{"sdl": "..."}`).
     Schema,
 }
@@ -258,11 +266,7 @@ pub fn run(cli: Cli, config: &Config) -> Result<String, String> {
                 defaults: meeting_import::Defaults { timezone, program },
                 dry_run,
             };
-            let bar = if json {
-                indicatif::ProgressBar::hidden()
-            } else {
-                indicatif::ProgressBar::new(0)
-            };
+            let bar = progress_bar(json, "meetings");
             let report = meeting_import::meeting_guide(
                 &mut conn,
                 organization.id,
@@ -278,6 +282,34 @@ pub fn run(cli: Cli, config: &Config) -> Result<String, String> {
             bar.finish_and_clear();
             let value = serde_json::to_value(&report).map_err(|e| e.to_string())?;
             (value, import_text(&report, &file, &organization.slug))
+        }
+        Command::Seed { scale } => {
+            let (db, _) = migrate(config)?;
+            let mut conn = db.conn().map_err(|e| e.message())?;
+            let bar = progress_bar(json, "meetings");
+            let started = std::time::Instant::now();
+            let report = kinship_schema::seed::seed(&mut conn, scale, &mut |done, total| {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            })
+            .map_err(|e| e.message())?;
+            bar.finish_and_clear();
+            let seconds = started.elapsed().as_secs_f64();
+            let mut value = serde_json::to_value(&report).map_err(|e| e.to_string())?;
+            value["seconds"] = json!((seconds * 10.0).round() / 10.0);
+            let text = format!(
+                "Seeded {} meetings, {} groups, {} members, {} memberships and {} attendance records \
+                 in {} organizations (seed-1 ...) in {seconds:.1} s.\n\
+                 An admin API key of seed-1, shown only now:\n  {}",
+                report.meetings,
+                report.groups,
+                report.members,
+                report.memberships,
+                report.attendance,
+                report.organizations,
+                report.admin_key,
+            );
+            (value, text)
         }
         Command::Key {
             command: KeyCommand::Revoke { id },
@@ -301,6 +333,20 @@ fn render(json: bool, value: &Value, text: &str) -> String {
     } else {
         format!("{text}\n")
     }
+}
+
+/// A progress bar on standard error, drawn only on a terminal and never with `--json`.
+fn progress_bar(json: bool, unit: &str) -> indicatif::ProgressBar {
+    if json {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(&format!(
+        "{{bar:40}} {{pos}}/{{len}} {unit} ({{eta}} left)"
+    )) {
+        bar.set_style(style);
+    }
+    bar
 }
 
 /// The text of a file, or of standard input for `-`.

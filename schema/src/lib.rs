@@ -19,6 +19,7 @@ pub mod memberships;
 pub mod organizations;
 pub mod recovery;
 pub mod relay;
+pub mod seed;
 mod stored;
 pub mod support_links;
 mod validate;

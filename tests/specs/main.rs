@@ -12,3 +12,4 @@ mod meeting_import;
 mod meetings;
 mod query_limits;
 mod schema_sdl;
+mod seed;
