@@ -65,6 +65,9 @@ pub struct Config {
     /// `KINSHIP_CORS_ORIGINS`: browser origins allowed to call the API (comma-separated, or
     /// `*`); unset, no cross-origin calls.
     pub cors_origins: Vec<String>,
+    /// `KINSHIP_BENCH_REFERENCE`: serve the load test's reference handler at
+    /// `/reference/meetings-soon` (see BENCHMARKS.md); off by default.
+    pub bench_reference: bool,
 }
 
 impl Config {
@@ -171,6 +174,7 @@ impl Config {
                 other => other,
             },
             expose_sql_statements: env.boolean("KINSHIP_EXPOSE_SQL_STATEMENTS", false)?,
+            bench_reference: env.boolean("KINSHIP_BENCH_REFERENCE", false)?,
             cors_origins: match env.get("KINSHIP_CORS_ORIGINS") {
                 None => Vec::new(),
                 Some(list) => {

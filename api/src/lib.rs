@@ -6,6 +6,7 @@ pub mod config;
 mod feeds;
 mod graphql;
 mod health;
+mod reference;
 mod request_context;
 pub mod server;
 pub mod telemetry;

@@ -127,6 +127,7 @@ pub fn start(
         expose_sql_statements: config.expose_sql_statements,
     });
     let cors_origins = config.cors_origins.clone();
+    let bench_reference = config.bench_reference;
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
@@ -136,6 +137,14 @@ pub fn start(
             ))
             .wrap(from_fn(request_context))
             .configure(routes)
+            .configure(|cfg| {
+                if bench_reference {
+                    cfg.route(
+                        "/reference/meetings-soon",
+                        web::get().to(crate::reference::meetings_soon),
+                    );
+                }
+            })
             .default_service(web::to(not_found))
     })
     .workers(config.workers)

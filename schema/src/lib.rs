@@ -54,6 +54,7 @@ use support_links::{LinksOfMembers, SupportLinkMutation};
 use viewer::ViewerQuery;
 
 pub use async_graphql;
+pub use stored::StoredEnum;
 
 /// Reads a list column stored as `,a,b,` (for the feeds in `kinship-api`).
 pub fn stored_list(stored: &str) -> Vec<String> {

@@ -2,8 +2,9 @@
 //! snippets in `examples/clients/` work against a real server.
 //!
 //! A query file may start with comment lines that say how to run it:
-//! `# auth: demo-admin` (send the demo organization's admin key) and
-//! `# variables: { ... }` (JSON variables).
+//! `# auth: demo-admin` (send the demo organization's admin key),
+//! `# variables: { ... }` (JSON variables) and `# group: NAME` (the variable `id` is the global
+//! id of the demo group of that name).
 
 use kinship_tests::serde_json::{self, Value, json};
 use kinship_tests::spec;
@@ -65,9 +66,21 @@ spec!(every_example_query_runs_against_the_demo_data, |app| {
             None => None,
             Some(other) => panic!("{}: unknown auth '{other}'", file.display()),
         };
-        let variables: Value = header(&text, "variables:")
+        let mut variables: Value = header(&text, "variables:")
             .map(|v| serde_json::from_str(&v).expect("variables are JSON"))
             .unwrap_or_else(|| json!({}));
+        if let Some(name) = header(&text, "group:") {
+            let found = app.query(
+                Some(&key),
+                "query($t: String) { groups(filter: { text: $t }) { edges { node { id name } } } }",
+                json!({ "t": name }),
+            );
+            variables["id"] = found["groups"]["edges"]
+                .as_array()
+                .and_then(|edges| edges.iter().find(|e| e["node"]["name"] == name.as_str()))
+                .map(|e| e["node"]["id"].clone())
+                .unwrap_or_else(|| panic!("{}: no demo group '{name}'", file.display()));
+        }
         let (status, body) = app.post(token.as_deref(), &text, variables);
         assert_eq!(status, 200, "{}: {body}", file.display());
         assert!(body.get("errors").is_none(), "{}: {body}", file.display());

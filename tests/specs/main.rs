@@ -8,6 +8,7 @@ mod database;
 mod examples;
 mod graphql_http;
 mod isolation;
+mod load_harness;
 mod meeting_import;
 mod meetings;
 mod query_limits;

@@ -1459,22 +1459,7 @@ impl MeetingSearchQuery {
         let found = db(ctx)?
             .run(move |conn| search::search(conn, scope, &search, now))
             .await?;
-        let key = |f: &search::Found| -> (String, Id) {
-            let sort = match order {
-                MeetingOrder::NextOccurrence => f.next.as_ref().map_or_else(
-                    || "~".to_owned(),
-                    |o| format!("{:020}", o.start.timestamp_micros() + (1_i64 << 60)),
-                ),
-                MeetingOrder::Distance => {
-                    format!("{:015.4}", f.distance_km.unwrap_or(f64::MAX / 4.0))
-                }
-                MeetingOrder::Name => f.row.name.to_lowercase(),
-            };
-            (sort, f.row.id)
-        };
-        let mut keyed: Vec<((String, Id), search::Found)> =
-            found.into_iter().map(|f| (key(&f), f)).collect();
-        keyed.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut keyed = search::ranked(found, order);
         if let Some(n) = nearest {
             keyed.truncate(n as usize);
             page.first = page.first.min(n as usize);

@@ -266,6 +266,25 @@ pub fn search(
     Ok(found)
 }
 
+/// The found meetings in `order`, each with its keyset cursor key: the sort value, then the id.
+pub fn ranked(found: Vec<Found>, order: super::MeetingOrder) -> Vec<((String, Id), Found)> {
+    use super::MeetingOrder;
+    let key = |f: &Found| -> (String, Id) {
+        let sort = match order {
+            MeetingOrder::NextOccurrence => f.next.as_ref().map_or_else(
+                || "~".to_owned(),
+                |o| format!("{:020}", o.start.timestamp_micros() + (1_i64 << 60)),
+            ),
+            MeetingOrder::Distance => format!("{:015.4}", f.distance_km.unwrap_or(f64::MAX / 4.0)),
+            MeetingOrder::Name => f.row.name.to_lowercase(),
+        };
+        (sort, f.row.id)
+    };
+    let mut keyed: Vec<((String, Id), Found)> = found.into_iter().map(|f| (key(&f), f)).collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    keyed
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,111 @@
+//! `GET /reference/meetings-soon`: the load test's reference handler. It answers the benchmark's
+//! query (a), "meetings near a point starting in the next two hours, first 20, with group name,
+//! types and next occurrence", with the same search and SQL as `meetings(filter:)` but as
+//! plain JSON without GraphQL, to measure what the GraphQL layer costs. Anonymous scope (public
+//! meetings only). Served only with `KINSHIP_BENCH_REFERENCE=true`.
+
+use crate::server::AppState;
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, Utc};
+use kinship_schema::StoredEnum as _;
+use kinship_schema::groups::model::{GroupScope, find_many};
+use kinship_schema::meetings::MeetingOrder;
+use kinship_schema::meetings::search::{self, MeetingSearch};
+use kinship_schema::relay::{NodeKind, global_id};
+use serde_json::json;
+use std::collections::HashMap;
+
+/// Query parameters.
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MeetingsSoon {
+    latitude: f64,
+    longitude: f64,
+    radius_km: f64,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    first: Option<usize>,
+}
+
+/// `GET /reference/meetings-soon?latitude=&longitude=&radiusKm=&from=&to=[&first=]`.
+pub async fn meetings_soon(
+    params: web::Query<MeetingsSoon>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let p = params.into_inner();
+    let first = p.first.unwrap_or(20).min(100);
+    let wanted = MeetingSearch {
+        near: Some((p.latitude, p.longitude, p.radius_km.clamp(0.0, 500.0))),
+        starts_between: Some((p.from, p.to)),
+        ..MeetingSearch::default()
+    };
+    let scope = GroupScope {
+        organization_id: None,
+        member_id: None,
+    };
+    let result = state
+        .db
+        .run(move |conn| {
+            let ranked = search::ranked(
+                search::search(conn, scope, &wanted, Utc::now())?,
+                MeetingOrder::NextOccurrence,
+            );
+            let total = ranked.len();
+            let page: Vec<search::Found> = ranked.into_iter().take(first).map(|(_, f)| f).collect();
+            let group_ids: Vec<_> = page.iter().map(|f| f.row.group_id).collect();
+            let groups: HashMap<_, _> = find_many(conn, &group_ids)?
+                .into_iter()
+                .map(|g| (g.id, g.name))
+                .collect();
+            Ok((total, page, groups))
+        })
+        .await;
+    let (total, page, groups) = match result {
+        Ok(found) => found,
+        Err(e) => {
+            return HttpResponse::ServiceUnavailable()
+                .json(json!({ "error": e.message(), "code": e.code() }));
+        }
+    };
+    let edges: Vec<_> = page
+        .iter()
+        .map(|f| {
+            let program = f
+                .row
+                .program
+                .as_deref()
+                .and_then(kinship_schema::meetings::catalog::program);
+            let types: Vec<_> = f
+                .row
+                .type_codes()
+                .into_iter()
+                .map(|code| {
+                    let name = program
+                        .and_then(|p| p.types.get(&code))
+                        .map(|t| t.name("en").to_owned());
+                    json!({ "code": code, "name": name })
+                })
+                .collect();
+            let next = f.next.as_ref().map(|o| {
+                let local = f.row.timezone.parse::<chrono_tz::Tz>().ok().map(|tz| {
+                    o.start
+                        .with_timezone(&tz)
+                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                });
+                json!({ "start": o.start.to_rfc3339(), "localStart": local })
+            });
+            json!({
+                "distanceKm": f.distance_km.map(|d| (d * 1000.0).round() / 1000.0),
+                "nextOccurrence": next,
+                "node": {
+                    "id": global_id(NodeKind::Meeting, f.row.id).0,
+                    "name": f.row.name,
+                    "attendanceMode": f.row.attendance_mode.as_str(),
+                    "types": types,
+                    "group": { "name": groups.get(&f.row.group_id) },
+                },
+            })
+        })
+        .collect();
+    HttpResponse::Ok().json(json!({ "totalCount": total, "edges": edges }))
+}
