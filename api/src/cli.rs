@@ -436,6 +436,11 @@ pub fn migrate(config: &Config) -> Result<(Db, Vec<String>), String> {
     let mut conn = db.conn().map_err(|e| e.message())?;
     let applied = migrations::run_pending(&mut conn)
         .map_err(|e| format!("cannot migrate the database: {e}"))?;
+    let indexed = kinship_schema::meetings::slots::backfill(&mut conn)
+        .map_err(|e| format!("cannot index meeting times: {}", e.message()))?;
+    if indexed > 0 {
+        tracing::info!(meetings = indexed, "indexed meeting times");
+    }
     drop(conn);
     Ok((db, applied))
 }

@@ -231,3 +231,28 @@ fn ids_and_timestamps_round_trip_on_both_backends() {
         assert_eq!(keys[0].created_at, key.row.created_at, "{backend:?}");
     }
 }
+
+#[test]
+fn meetings_written_before_the_time_index_are_indexed_at_start() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some(app) = TestApp::start(backend, |_| {}) else {
+            continue;
+        };
+        app.load_demo();
+        let mut conn = open(&app.database);
+        diesel::sql_query("DELETE FROM meeting_slots")
+            .execute(&mut conn)
+            .expect("forget the index");
+        let search = "{ meetings(filter: { startsBetween: { from: \"2026-03-10T22:00:00Z\", to: \"2026-03-11T00:00:00Z\" } }) { totalCount } }";
+        assert_eq!(
+            app.query(None, search, json!({}))["meetings"]["totalCount"],
+            0
+        );
+        kinship_api::cli::migrate(&app.config).expect("start again");
+        assert_eq!(
+            app.query(None, search, json!({}))["meetings"]["totalCount"],
+            1,
+            "{backend:?}: the Tuesday 19:00 meeting is found again"
+        );
+    }
+}

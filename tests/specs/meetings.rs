@@ -1085,3 +1085,48 @@ spec!(
         );
     }
 );
+
+spec!(
+    a_search_finds_an_occurrence_moved_into_its_window_and_not_in_its_old_one,
+    |app| {
+        let (key, group) = clinic_with_group(&app, "PUBLIC");
+        let id = meeting(
+            &app,
+            &key,
+            json!({
+                "groupId": group, "name": "Tuesday circle", "timezone": "America/New_York",
+                "attendanceMode": "ONLINE", "online": { "url": "https://meet.example.org/t" },
+                "schedule": { "rrule": "FREQ=WEEKLY;BYDAY=TU", "startTime": "19:00", "durationMinutes": 60, "startsOn": "2026-01-06" }
+            }),
+        );
+        // Tuesday 2 March 2027, 19:00 EST, moved to Saturday 6 March, 10:00 EST.
+        app.query(
+            Some(&key),
+            "mutation($m: ID!) { rescheduleOccurrence(input: { meetingId: $m, occurrenceStart: \"2027-03-03T00:00:00Z\", newStart: \"2027-03-06T15:00:00Z\" }) { status } }",
+            json!({ "m": id }),
+        );
+        let search = "query($from: DateTime!, $to: DateTime!) { meetings(filter: { startsBetween: { from: $from, to: $to } }) { totalCount edges { nextOccurrence { start status } } } }";
+        let moved = app.query(
+            None,
+            search,
+            json!({ "from": "2027-03-06T14:00:00Z", "to": "2027-03-06T16:00:00Z" }),
+        );
+        assert_eq!(moved["meetings"]["totalCount"], 1, "{moved}");
+        assert_eq!(
+            moved["meetings"]["edges"][0]["nextOccurrence"]["status"],
+            "RESCHEDULED"
+        );
+        let old = app.query(
+            None,
+            search,
+            json!({ "from": "2027-03-02T23:00:00Z", "to": "2027-03-03T01:00:00Z" }),
+        );
+        assert_eq!(old["meetings"]["totalCount"], 0, "{old}");
+        let next_week = app.query(
+            None,
+            search,
+            json!({ "from": "2027-03-09T23:00:00Z", "to": "2027-03-10T01:00:00Z" }),
+        );
+        assert_eq!(next_week["meetings"]["totalCount"], 1, "{next_week}");
+    }
+);

@@ -256,6 +256,19 @@ diesel::table! {
     use diesel::sql_types::*;
     use crate::db::types::{UuidSql, TsSql};
 
+    /// Minutes of the UTC week at which meetings may start (the search's time index).
+    meeting_slots (meeting_id, minute_of_week) {
+        meeting_id -> UuidSql,
+        organization_id -> UuidSql,
+        minute_of_week -> Integer,
+        cell -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{UuidSql, TsSql};
+
     /// Where imported meetings came from (feed, slug, content hash).
     meeting_imports (meeting_id) {
         meeting_id -> UuidSql,
@@ -285,4 +298,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     rsvps,
     attendance,
     meeting_imports,
+    meeting_slots,
 );

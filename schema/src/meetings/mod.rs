@@ -10,6 +10,7 @@ pub mod model;
 pub mod recurrence;
 pub mod rsvps;
 pub mod search;
+pub mod slots;
 
 use crate::error::ApiError;
 use async_graphql::{Object, SimpleObject};

@@ -482,6 +482,7 @@ pub fn create(conn: &mut DbConnection, row: MeetingRow, actor: &str) -> ApiResul
         diesel::insert_into(meetings::table)
             .values(&row)
             .execute(conn)?;
+        super::slots::replace(conn, &row)?;
         log_change(
             conn,
             &row,
@@ -541,6 +542,7 @@ pub fn update(
             ))
             .execute(conn)?;
         if changes.as_object().is_some_and(|c| !c.is_empty()) {
+            super::slots::replace(conn, &after)?;
             log_change(conn, &after, actor, "updated", changes)?;
         }
         Ok(after)

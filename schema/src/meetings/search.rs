@@ -5,8 +5,9 @@
 
 use super::model::{AttendanceMode, MeetingRow, MeetingStatus};
 use super::recurrence::{self, Status};
-use crate::db::tables::{meetings, memberships, support_groups};
-use crate::db::{DbConnection, Id, MultiBackend};
+use super::slots;
+use crate::db::tables::{meeting_exceptions, meeting_slots, meetings, memberships, support_groups};
+use crate::db::{DbConnection, Id, MultiBackend, Ts};
 use crate::error::ApiResult;
 use crate::groups::model::{GroupScope, GroupVisibility};
 use crate::memberships::model::MembershipState;
@@ -178,6 +179,45 @@ fn prefilter<'a>(scope: GroupScope, search: &MeetingSearch) -> Boxed<'a> {
         query = query
             .filter(meetings::latitude.between(lat - dlat, lat + dlat))
             .filter(meetings::longitude.between(lon - dlon, lon + dlon));
+    }
+    if let Some((from, to)) = search.starts_between
+        && let Some(ranges) = slots::window_ranges(from, to)
+    {
+        // Starts in the window: a slot in its minutes (the week may wrap: two ranges, the
+        // second empty when it does not), in the cells around the point when searching near
+        // one; or an occurrence moved into the window.
+        let (first, second) = (ranges[0], ranges.get(1).copied().unwrap_or((-1, -1)));
+        let in_window = meeting_slots::minute_of_week
+            .between(first.0, first.1)
+            .or(meeting_slots::minute_of_week.between(second.0, second.1));
+        let moved = meeting_exceptions::table
+            .filter(meeting_exceptions::new_start.ge(Ts::from(from)))
+            .filter(meeting_exceptions::new_start.lt(Ts::from(to)))
+            .select(meeting_exceptions::meeting_id);
+        let cells = search
+            .near
+            .and_then(|(lat, lon, radius)| slots::cells_around(lat, lon, radius));
+        query = match cells {
+            Some(cells) => query.filter(
+                meetings::id
+                    .eq_any(
+                        meeting_slots::table
+                            .filter(meeting_slots::cell.eq_any(cells))
+                            .filter(in_window)
+                            .select(meeting_slots::meeting_id),
+                    )
+                    .or(meetings::id.eq_any(moved)),
+            ),
+            None => query.filter(
+                meetings::id
+                    .eq_any(
+                        meeting_slots::table
+                            .filter(in_window)
+                            .select(meeting_slots::meeting_id),
+                    )
+                    .or(meetings::id.eq_any(moved)),
+            ),
+        };
     }
     query
 }

@@ -15,7 +15,7 @@ use crate::groups::model::{Facilitation, GroupRow, GroupStatus, GroupVisibility,
 use crate::meetings::attendance::AttendanceRow;
 use crate::meetings::catalog;
 use crate::meetings::model::{AccessibilityFeature, AttendanceMode, MeetingRow};
-use crate::meetings::recurrence;
+use crate::meetings::{recurrence, slots};
 use crate::members::model::{MemberRole, MemberRow};
 use crate::memberships::model::{MembershipRole, MembershipRow, MembershipState};
 use crate::organizations::model as organizations;
@@ -149,6 +149,13 @@ impl Batch {
             insert_rows!(conn, memberships::table, &self.memberships, 8);
             insert_rows!(conn, meetings::table, &self.meetings, 32);
             insert_rows!(conn, attendance::table, &self.attendance, 7);
+            let now = Utc::now();
+            let slots: Vec<_> = self
+                .meetings
+                .iter()
+                .flat_map(|m| slots::slots_of(m, now))
+                .collect();
+            slots::insert_all(conn, &slots)?;
             Ok(())
         })?;
         report.groups += self.groups.len();
