@@ -93,6 +93,10 @@ pub struct Db {
     pool: r2d2::Pool<Manager>,
     backend: BackendKind,
     generation: Arc<AtomicU64>,
+    /// One permit per pooled connection: requests wait here, asynchronously, rather than as
+    /// blocked threads inside the pool (a semaphore in front of the pool).
+    permits: Arc<tokio::sync::Semaphore>,
+    timeout: std::time::Duration,
 }
 
 impl Db {
@@ -118,6 +122,8 @@ impl Db {
             pool,
             backend,
             generation,
+            permits: Arc::new(tokio::sync::Semaphore::new(settings.pool_size as usize)),
+            timeout: settings.timeout,
         })
     }
 
@@ -148,7 +154,12 @@ impl Db {
         let db = self.clone();
         let span = tracing::info_span!("db");
         let count = StatementCount::current();
+        let permit = tokio::time::timeout(self.timeout, self.permits.clone().acquire_owned())
+            .await
+            .map_err(|_| ApiError::unavailable("timed out waiting for a database connection"))?
+            .map_err(ApiError::unavailable)?;
         let task = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             let _entered = span.enter();
             StatementCount::on_thread(count, || {
                 let mut pooled = db.conn()?;

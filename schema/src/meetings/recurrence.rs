@@ -4,7 +4,7 @@
 //! 19:00 meeting in New York is at 19:00 before and after a daylight-saving change, which moves
 //! its UTC instant.
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use rrule::RRuleSet;
 
@@ -103,18 +103,71 @@ impl Schedule {
         Ok(schedule)
     }
 
-    fn dtstart(&self) -> String {
-        format!(
-            "DTSTART;TZID={}:{}T{}",
-            self.timezone.name(),
-            self.starts_on.format("%Y%m%d"),
-            self.start_time.format("%H%M%S")
-        )
+    fn rule_set(&self) -> Result<RRuleSet, rrule::RRuleError> {
+        self.rule_set_from(self.starts_on)
     }
 
-    fn rule_set(&self) -> Result<RRuleSet, rrule::RRuleError> {
+    /// The rule set iterated from `first_day` (the first day, or a later one in phase with it).
+    fn rule_set_from(&self, first_day: NaiveDate) -> Result<RRuleSet, rrule::RRuleError> {
         let rule = self.rrule.as_deref().unwrap_or("FREQ=DAILY;COUNT=1");
-        format!("{}\nRRULE:{rule}", self.dtstart()).parse()
+        format!(
+            "DTSTART;TZID={}:{}T{}\nRRULE:{rule}",
+            self.timezone.name(),
+            first_day.format("%Y%m%d"),
+            self.start_time.format("%H%M%S")
+        )
+        .parse()
+    }
+
+    /// A day to iterate the rule from that gives the same occurrences from `from` on as the
+    /// first day does, keeping the rule's phase (whole intervals of days, weeks or months), so
+    /// that finding this week's occurrence of a years-old meeting does not walk every
+    /// occurrence since it began. The first day itself when no shortcut is safe (`COUNT`,
+    /// `BYSETPOS`, a monthly rule on the first day's date, ...).
+    fn iteration_start(&self, from: DateTime<Utc>) -> NaiveDate {
+        let Some(rule) = self.rrule.as_deref() else {
+            return self.starts_on;
+        };
+        let part = |name: &str| rule.split(';').find_map(|p| p.strip_prefix(name));
+        let safe = ["FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY", "UNTIL", "WKST"];
+        if rule
+            .split(';')
+            .any(|p| !safe.contains(&p.split('=').next().unwrap_or("")))
+        {
+            return self.starts_on;
+        }
+        let Some(interval) = part("INTERVAL=")
+            .map_or(Some(1), |i| i.parse::<i64>().ok())
+            .filter(|i| (1..=1000).contains(i))
+        else {
+            return self.starts_on;
+        };
+        let target = self.local(from).date_naive() - Duration::days(1);
+        if target <= self.starts_on {
+            return self.starts_on;
+        }
+        let whole_steps = |days: i64| {
+            self.starts_on + Duration::days((target - self.starts_on).num_days() / days * days)
+        };
+        match part("FREQ=") {
+            Some("DAILY") => whole_steps(interval),
+            Some("WEEKLY") => whole_steps(7 * interval),
+            Some("MONTHLY") if part("BYDAY=").is_some() || part("BYMONTHDAY=").is_some() => {
+                let months = (target.year() - self.starts_on.year()) * 12 + target.month0() as i32
+                    - self.starts_on.month0() as i32;
+                let months = months / interval as i32 * interval as i32;
+                u32::try_from(months)
+                    .ok()
+                    .filter(|m| *m > 0)
+                    .and_then(|m| {
+                        self.starts_on
+                            .with_day(1)?
+                            .checked_add_months(chrono::Months::new(m))
+                    })
+                    .unwrap_or(self.starts_on)
+            }
+            _ => self.starts_on,
+        }
     }
 
     /// The scheduled starts (before exceptions) in `[from, to)`, at most `limit`.
@@ -124,7 +177,17 @@ impl Schedule {
         to: DateTime<Utc>,
         limit: usize,
     ) -> Vec<DateTime<Utc>> {
-        let Ok(set) = self.rule_set() else {
+        self.starts_iterating_from(self.iteration_start(from), from, to, limit)
+    }
+
+    fn starts_iterating_from(
+        &self,
+        first_day: NaiveDate,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: usize,
+    ) -> Vec<DateTime<Utc>> {
+        let Ok(set) = self.rule_set_from(first_day) else {
             return Vec::new();
         };
         let zone = rrule::Tz::from(self.timezone);
@@ -213,7 +276,13 @@ pub fn occurrences(
     to: DateTime<Utc>,
     limit: usize,
 ) -> Vec<Occurrence> {
-    let shift = Duration::days(MAX_SHIFT_DAYS);
+    // A moved occurrence may come from (or go to) up to MAX_SHIFT_DAYS away; without
+    // exceptions, nothing moves and the window itself is enough.
+    let shift = if exceptions.is_empty() {
+        Duration::zero()
+    } else {
+        Duration::days(MAX_SHIFT_DAYS)
+    };
     let mut found: Vec<Occurrence> = schedule
         .starts_between(from - shift, to + shift, MAX_OCCURRENCES)
         .into_iter()
@@ -523,6 +592,38 @@ mod tests {
                 day += Duration::days(1);
             }
             proptest::prop_assert_eq!(schedule.starts_between(from, to, MAX_OCCURRENCES), expected);
+        }
+    }
+
+    proptest::proptest! {
+        /// Iterating from a later day in phase gives exactly the occurrences that iterating from
+        /// the first day gives, for daily, weekly and monthly rules with intervals.
+        #[test]
+        fn the_iteration_shortcut_changes_no_occurrence(
+            zone in proptest::sample::select(vec!["America/New_York", "Europe/London", "Australia/Sydney", "UTC"]),
+            rule in proptest::sample::select(vec![
+                "FREQ=DAILY", "FREQ=DAILY;INTERVAL=3", "FREQ=WEEKLY", "FREQ=WEEKLY;BYDAY=MO,TH",
+                "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", "FREQ=WEEKLY;INTERVAL=3;BYDAY=SU,SA;WKST=SU",
+                "FREQ=MONTHLY;BYDAY=-1FR", "FREQ=MONTHLY;BYDAY=1TU,3TU", "FREQ=MONTHLY;INTERVAL=2;BYDAY=2WE",
+                "FREQ=MONTHLY;BYMONTHDAY=31", "FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=1,15", "FREQ=MONTHLY",
+                "FREQ=WEEKLY;COUNT=30;BYDAY=FR", "FREQ=MONTHLY;BYDAY=MO;BYSETPOS=-1",
+            ]),
+            hour in 0u32..24,
+            start_offset in 0i64..1500,
+            window_offset in 0i64..1500,
+            window_days in 1i64..70,
+        ) {
+            let zone: Tz = zone.parse().expect("zone");
+            let base = date("2024-01-01");
+            let time = NaiveTime::from_hms_opt(hour, 30, 0).expect("time");
+            let schedule = Schedule::new(zone, Some(rule), time, 60, base + Duration::days(start_offset), None)
+                .expect("valid");
+            let from = (base + Duration::days(window_offset)).and_time(NaiveTime::MIN).and_utc();
+            let to = from + Duration::days(window_days);
+            proptest::prop_assert_eq!(
+                schedule.starts_between(from, to, MAX_OCCURRENCES),
+                schedule.starts_iterating_from(schedule.starts_on, from, to, MAX_OCCURRENCES)
+            );
         }
     }
 }

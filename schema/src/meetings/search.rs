@@ -183,40 +183,40 @@ fn prefilter<'a>(scope: GroupScope, search: &MeetingSearch) -> Boxed<'a> {
     if let Some((from, to)) = search.starts_between
         && let Some(ranges) = slots::window_ranges(from, to)
     {
-        // Starts in the window: a slot in its minutes (the week may wrap: two ranges, the
-        // second empty when it does not), in the cells around the point when searching near
-        // one; or an occurrence moved into the window.
-        let (first, second) = (ranges[0], ranges.get(1).copied().unwrap_or((-1, -1)));
-        let in_window = meeting_slots::minute_of_week
-            .between(first.0, first.1)
-            .or(meeting_slots::minute_of_week.between(second.0, second.1));
+        // Starts in the window: a slot in its minutes (in the cells around the point when
+        // searching near one), or an occurrence moved into the window. One range of minutes,
+        // or two when the window wraps past Saturday midnight UTC.
         let moved = meeting_exceptions::table
             .filter(meeting_exceptions::new_start.ge(Ts::from(from)))
             .filter(meeting_exceptions::new_start.lt(Ts::from(to)))
             .select(meeting_exceptions::meeting_id);
+        let minute = meeting_slots::minute_of_week;
         let cells = search
             .near
             .and_then(|(lat, lon, radius)| slots::cells_around(lat, lon, radius));
-        query = match cells {
-            Some(cells) => query.filter(
-                meetings::id
-                    .eq_any(
-                        meeting_slots::table
-                            .filter(meeting_slots::cell.eq_any(cells))
-                            .filter(in_window)
-                            .select(meeting_slots::meeting_id),
-                    )
-                    .or(meetings::id.eq_any(moved)),
-            ),
-            None => query.filter(
-                meetings::id
-                    .eq_any(
-                        meeting_slots::table
-                            .filter(in_window)
-                            .select(meeting_slots::meeting_id),
-                    )
-                    .or(meetings::id.eq_any(moved)),
-            ),
+        macro_rules! starting_in {
+            ($slots:expr) => {
+                query.filter(
+                    meetings::id.eq_any($slots.select(meeting_slots::meeting_id).union(moved)),
+                )
+            };
+        }
+        let in_cells =
+            |cells: Vec<i32>| meeting_slots::table.filter(meeting_slots::cell.eq_any(cells));
+        query = match (cells, ranges.as_slice()) {
+            (Some(cells), [(start, end)]) => {
+                starting_in!(in_cells(cells).filter(minute.between(*start, *end)))
+            }
+            (Some(cells), [(start, _), (_, end)]) => {
+                starting_in!(in_cells(cells).filter(minute.ge(*start).or(minute.le(*end))))
+            }
+            (None, [(start, end)]) => {
+                starting_in!(meeting_slots::table.filter(minute.between(*start, *end)))
+            }
+            (None, [(start, _), (_, end)]) => {
+                starting_in!(meeting_slots::table.filter(minute.ge(*start).or(minute.le(*end))))
+            }
+            _ => query,
         };
     }
     query

@@ -22,6 +22,7 @@ use crate::organizations::model as organizations;
 use crate::recovery::{Audience, Pathway, RecoveryFocus};
 use crate::stored::{StoredEnum, encode_enums, encode_list};
 use chrono::{Duration, NaiveDate, Utc};
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use places::{CITIES, City};
 use rand::rngs::StdRng;
@@ -109,6 +110,14 @@ pub fn seed(
             batch.write(conn, &mut report)?;
             progress(meeting_number, scale);
         }
+    }
+    // Fresh statistics and visibility maps, as autovacuum would leave them, so the planner
+    // and index-only scans see the data as a live database would.
+    match conn {
+        DbConnection::Pg(pg) => pg.batch_execute(
+            "VACUUM (ANALYZE) meetings, meeting_slots, support_groups, members, memberships, attendance",
+        )?,
+        DbConnection::Sqlite(lite) => lite.batch_execute("ANALYZE")?,
     }
     Ok(report)
 }
