@@ -134,8 +134,8 @@ def main():
                 pathlib.Path(url + suffix).unlink(missing_ok=True)
         log(f"seeding {args.scale} meetings ...")
         seeded = json.loads(run([binary, "--json", "seed", "--scale", str(args.scale)], env=env))
+        key = seeded.pop("apiKey")
         log(f"seeded in {seeded['seconds']} s: {seeded}")
-        key = seeded["admin_key"]
     else:
         key = json.loads(run([binary, "--json", "key", "create", "--org", "seed-1",
                               "--scopes", "read"], env=env))["apiKey"]
@@ -148,11 +148,15 @@ def main():
     server = subprocess.Popen([binary, "serve"], env=env, stdout=subprocess.DEVNULL)
     try:
         for _ in range(100):
+            if server.poll() is not None:
+                sys.exit(f"the server stopped (exit {server.returncode}); is port {PORT} free?")
             try:
                 urllib.request.urlopen(f"{BASE}/readyz", timeout=1)
                 break
             except OSError:
                 time.sleep(0.2)
+        else:
+            sys.exit("the server did not become ready in 20 s")
         org = post({"query": "{ viewer { organization { id } } }"}, key)["data"]["viewer"]["organization"]["id"]
         group = post({"query": "query($o: ID) { groups(first: 1, filter: { organizationId: $o }) { edges { node { id } } } }",
                       "variables": {"o": org}}, key)["data"]["groups"]["edges"][0]["node"]["id"]
@@ -172,6 +176,10 @@ def main():
         reference = (f"{BASE}/reference/meetings-soon?latitude={city[1]}&longitude={city[2]}&radiusKm=10"
                      f"&from={window['from']}&to={window['to']}")
         rows = []
+        bodies = tempfile.TemporaryDirectory()
+        unknown = set(args.only.split(",")) - set(queries) - {"ref"}
+        if unknown:
+            sys.exit(f"unknown queries {sorted(unknown)}: use a, ref, b, c, d")
         for name in args.only.split(","):
             if name == "ref":
                 label, target, body_file, token, statements = "(a) reference handler, no GraphQL", reference, None, None, "-"
@@ -186,10 +194,9 @@ def main():
                 statements = answer.get("extensions", {}).get("sqlStatements", "?")
                 found = next(iter(answer["data"].values()))
                 found = found.get("totalCount", "-") if isinstance(found, dict) else "-"
-                body_file = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)
-                json.dump(body, body_file)
-                body_file.close()
-                body_file, target = body_file.name, f"{BASE}/graphql"
+                body_file = pathlib.Path(bodies.name) / f"{name}.json"
+                body_file.write_text(json.dumps(body))
+                body_file, target = str(body_file), f"{BASE}/graphql"
             wrk(target, 3, args.connections, args.threads, body_file, token)  # warm up
             pathlib.Path(f"/proc/{server.pid}/clear_refs").write_text("5")  # reset peak RSS
             if postgres:
@@ -221,7 +228,10 @@ def main():
                   f"{int(r['errors'])} | {peak} | {statements} | {pg} |")
     finally:
         server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
 
 
 if __name__ == "__main__":

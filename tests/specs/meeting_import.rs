@@ -420,3 +420,28 @@ spec!(
         assert_eq!(meetings(&app, &key).len(), 20);
     }
 );
+
+spec!(a_split_meeting_with_a_rejected_weekday_waits_whole, |app| {
+    let key = app.admin_key("area");
+    let day = |slug: &str, day: i64, time: Value| {
+        json!({ "slug": slug, "name": "Split", "day": day, "time": time,
+                "timezone": "UTC", "location": "Hall" })
+    };
+    let feed = json!([
+        day("split-1", 1, json!("19:00")),
+        day("split-3", 3, json!("7pm"))
+    ]);
+    let report = app.query(
+        Some(&key),
+        IMPORT,
+        json!({ "input": { "feed": serde_json::to_string_pretty(&feed).expect("json") } }),
+    )["importMeetingGuideFeed"]
+        .clone();
+    assert_eq!(report["added"], 0, "no half meeting: {report}");
+    let rejected = report["rejected"].as_array().expect("rejected");
+    assert_eq!(rejected.len(), 2, "{rejected:?}");
+    assert!(
+        rejected.iter().any(|p| p["slug"] == "split-1"
+            && p["message"].as_str().is_some_and(|m| m.contains("split-3")))
+    );
+});

@@ -1130,3 +1130,44 @@ spec!(
         assert_eq!(next_week["meetings"]["totalCount"], 1, "{next_week}");
     }
 );
+
+spec!(
+    a_window_across_saturday_midnight_utc_finds_meetings_on_both_sides,
+    |app| {
+        let (key, group) = clinic_with_group(&app, "PUBLIC");
+        for (name, day, time) in [
+            ("Late Saturday", "SA", "23:30"),
+            ("Early Sunday", "SU", "00:30"),
+            ("Sunday noon", "SU", "12:00"),
+        ] {
+            meeting(
+                &app,
+                &key,
+                json!({
+                    "groupId": group, "name": name, "timezone": "UTC", "attendanceMode": "IN_PERSON",
+                    "schedule": { "rrule": format!("FREQ=WEEKLY;BYDAY={day}"), "startTime": time, "durationMinutes": 60, "startsOn": "2026-01-03" },
+                    "location": { "venue": "Hall", "latitude": 51.5, "longitude": -0.12 }
+                }),
+            );
+        }
+        // Saturday 5 December 2026, 23:00 UTC, to Sunday 01:00 UTC, near the hall and anywhere.
+        let window = json!({ "from": "2026-12-05T23:00:00Z", "to": "2026-12-06T01:00:00Z" });
+        for near in [
+            json!({ "latitude": 51.5, "longitude": -0.12, "radiusKm": 5 }),
+            Value::Null,
+        ] {
+            let found = app.query(
+                None,
+                "query($f: MeetingFilter) { meetings(filter: $f) { edges { node { name } } } }",
+                json!({ "f": { "startsBetween": window, "near": near } }),
+            );
+            let names: Vec<&str> = found["meetings"]["edges"]
+                .as_array()
+                .expect("edges")
+                .iter()
+                .map(|e| e["node"]["name"].as_str().expect("name"))
+                .collect();
+            assert_eq!(names, vec!["Late Saturday", "Early Sunday"], "near {near}");
+        }
+    }
+);

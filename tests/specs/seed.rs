@@ -45,7 +45,7 @@ spec!(
         );
         assert!(report["memberships"].as_u64().expect("memberships") >= 3 * groups);
         assert!(report["attendance"].as_u64().expect("attendance") > 0);
-        let key = report["admin_key"].as_str().expect("a key");
+        let key = report["apiKey"].as_str().expect("a key");
 
         let data = app.query(
         Some(key),

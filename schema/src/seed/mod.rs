@@ -50,6 +50,7 @@ pub struct SeedReport {
     /// Attendance records.
     pub attendance: usize,
     /// An admin API key of `seed-1` (shown once).
+    #[serde(rename = "apiKey")]
     pub admin_key: String,
 }
 

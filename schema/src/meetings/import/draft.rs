@@ -23,6 +23,15 @@ pub struct Draft {
     pub content: Content,
 }
 
+/// The stem of a slug that ends in a weekday (`abc-3` gives `abc`), as split feeds write them.
+pub fn weekday_stem(slug: &str) -> Option<&str> {
+    slug.rsplit_once('-')
+        .filter(|(stem, day)| {
+            !stem.is_empty() && matches!(*day, "0" | "1" | "2" | "3" | "4" | "5" | "6")
+        })
+        .map(|(stem, _)| stem)
+}
+
 /// Merges the entries that split one meeting by weekday; keeps the others as they are.
 pub fn merge(entries: Vec<Entry>) -> Vec<Draft> {
     let slugs: HashSet<&str> = entries.iter().map(|e| e.slug.as_str()).collect();
@@ -127,10 +136,12 @@ impl Draft {
     }
 
     /// Writes the draft over `row` (a new meeting or the one imported before), keeping its
-    /// ids, group and times. A recurring meeting keeps its first day (`today` for a new one);
-    /// a one-off takes its date.
+    /// ids, group and times, and what feeds do not carry (capacity, last day). A recurring
+    /// meeting keeps its first day (`today` for a new one); a one-off takes its date.
     pub fn apply(&self, row: &mut MeetingRow, today: NaiveDate) {
         let mut next = self.content.meeting.clone();
+        next.capacity = row.capacity;
+        next.ends_on = row.ends_on;
         next.id = row.id;
         next.organization_id = row.organization_id;
         next.group_id = row.group_id;

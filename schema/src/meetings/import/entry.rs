@@ -297,8 +297,8 @@ fn clock(map: &Map<String, Value>, key: &str) -> Result<Option<NaiveTime>, Strin
 }
 
 /// Sorts the `types` codes into program types, `TC`, languages and accessibility, and settles
-/// the program: the entry's `program` (a Kinship extension), else the default, and none for an
-/// entry without program types.
+/// the program: the entry's `program` (a Kinship extension), else the default; none for an
+/// entry left without program types.
 #[allow(clippy::type_complexity)]
 fn codes(
     map: &Map<String, Value>,
@@ -325,64 +325,61 @@ fn codes(
             .collect::<Result<_, _>>()?,
         Some(_) => return Err("`types` should be a list of codes".into()),
     };
-    let mut types = Vec::new();
+    let key = text(map, "program")?
+        .or_else(|| defaults.program.clone())
+        .map(|p| p.to_ascii_lowercase());
+    let program = key.as_deref().and_then(catalog::program);
+    if let (Some(key), None) = (&key, program)
+        && !codes.is_empty()
+    {
+        warnings.push(format!(
+            "program '{key}' is not one Kinship knows; its type codes are left out"
+        ));
+    }
+    // A code means what the entry's program says it means (`S` is "Speaker" in ACA); the
+    // official list's language and accessibility codes are read as such when the program
+    // gives them no other meaning.
+    let means_officially =
+        |code: &str| program.is_none_or(|p| p.types.get(code).is_none_or(|t| t.official));
+    let mut types: Vec<String> = Vec::new();
     let mut closed = false;
     let mut languages: Vec<String> = Vec::new();
     let mut accessibility = Vec::new();
-    for code in codes.iter().filter(|c| !c.is_empty()) {
+    let mut unknown: Vec<&str> = Vec::new();
+    for code in codes.iter().map(String::as_str).filter(|c| !c.is_empty()) {
+        let feature = AccessibilityFeature::from_meeting_guide_code(code);
         if code == "TC" {
             closed = true;
+        } else if let Some(feature) = feature.filter(|_| means_officially(code)) {
+            if !accessibility.contains(&feature) {
+                accessibility.push(feature);
+            }
+        } else if program.is_some_and(|p| p.types.contains_key(code)) {
+            if !types.iter().any(|t| t == code) {
+                types.push(code.to_owned());
+            }
         } else if let Some(language) = catalog::language_of_code(code) {
             if !languages.iter().any(|l| l == language) {
                 languages.push(language.to_owned());
             }
-        } else if let Some(feature) = AccessibilityFeature::from_meeting_guide_code(code) {
-            if !accessibility.contains(&feature) {
-                accessibility.push(feature);
-            }
-        } else if code != "ONL" && !types.contains(code) {
-            types.push(code.clone());
+        } else if code != "ONL" && !unknown.contains(&code) {
+            unknown.push(code);
         }
     }
-    let program = if types.is_empty() {
-        None
-    } else {
-        text(map, "program")?.or_else(|| defaults.program.clone())
-    };
-    let program = match program.map(|p| p.to_ascii_lowercase()) {
-        Some(key) => match catalog::program(&key) {
-            Some(found) => {
-                let unknown: Vec<String> = types
-                    .extract_if(.., |code| !found.types.contains_key(code))
-                    .collect();
-                if !unknown.is_empty() {
-                    warnings.push(format!(
-                        "type code(s) {} are not codes of {}; left out",
-                        unknown.join(", "),
-                        found.name
-                    ));
-                }
-                Some(key).filter(|_| !types.is_empty())
-            }
-            None => {
-                warnings.push(format!(
-                    "program '{key}' is not one Kinship knows; type codes left out"
-                ));
-                types.clear();
-                None
-            }
-        },
-        None => {
-            if !types.is_empty() {
-                warnings.push(format!(
-                    "type code(s) {} left out: no program given (--program)",
-                    types.join(", ")
-                ));
-                types.clear();
-            }
-            None
+    if !unknown.is_empty() {
+        let codes = unknown.join(", ");
+        match (program, &key) {
+            (Some(p), _) => warnings.push(format!(
+                "type code(s) {codes} are not codes of {}; left out",
+                p.name
+            )),
+            (None, None) => warnings.push(format!(
+                "type code(s) {codes} left out: no program given (--program)"
+            )),
+            (None, Some(_)) => {}
         }
-    };
+    }
+    let program = program.filter(|_| !types.is_empty()).map(|p| p.key.clone());
     Ok((types, closed, languages, accessibility, program))
 }
 
@@ -504,6 +501,30 @@ mod tests {
         assert_eq!(m.attendance_mode, AttendanceMode::InPerson);
         assert_eq!(m.description, "Last Friday of the month.\n\nCoffee.");
         assert_eq!(entry.warnings.len(), 1, "{:?}", entry.warnings);
+    }
+
+    #[test]
+    fn a_code_means_what_its_program_says() {
+        let read_with = |program: &str| {
+            let entry = read(
+                &json!({ "slug": "a", "name": "A", "day": 1, "time": "19:00", "location": "Hall",
+                         "program": program, "types": ["S", "X"] }),
+                1,
+                &defaults(),
+            )
+            .expect("reads");
+            entry.content.meeting
+        };
+        let aca = read_with("aca");
+        assert_eq!(aca.type_codes(), vec!["S"], "Speaker in ACA");
+        assert_eq!(aca.languages, ",");
+        let aa = read_with("aa");
+        assert!(aa.type_codes().is_empty());
+        assert_eq!(aa.languages, ",es,", "Spanish in AA");
+        assert_eq!(
+            aa.accessibility_features(),
+            vec![AccessibilityFeature::Wheelchair]
+        );
     }
 
     #[test]

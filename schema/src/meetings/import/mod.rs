@@ -132,6 +132,33 @@ pub fn meeting_guide(
                 .push(problem(entry::slug_of(&parsed), message)),
         }
     }
+    // The other weekdays of a split meeting with a rejected entry wait for it: imported alone
+    // they would become meetings of their own.
+    let rejected_stems: HashMap<String, (usize, String)> = report
+        .rejected
+        .iter()
+        .filter_map(|p| {
+            let slug = p.slug.as_deref()?;
+            Some((
+                draft::weekday_stem(slug)?.to_owned(),
+                (p.line, slug.to_owned()),
+            ))
+        })
+        .collect();
+    entries.retain(|entry| {
+        let Some((line, slug)) = draft::weekday_stem(&entry.slug).and_then(|s| rejected_stems.get(s))
+        else {
+            return true;
+        };
+        report.rejected.push(Problem {
+            line: entry.line,
+            slug: Some(entry.slug.clone()),
+            message: format!(
+                "another weekday of this meeting ({slug}, line {line}) was rejected; it is imported with it"
+            ),
+        });
+        false
+    });
     let drafts = draft::merge(entries);
     sync::run(
         conn,

@@ -62,10 +62,7 @@ pub fn run(
         .iter()
         .filter_map(|p| p.slug.clone())
         .flat_map(|slug| {
-            let stem = slug
-                .rsplit_once('-')
-                .filter(|(_, day)| day.len() == 1 && day.chars().all(|c| c.is_ascii_digit()))
-                .map(|(stem, _)| stem.to_owned());
+            let stem = super::draft::weekday_stem(&slug).map(str::to_owned);
             std::iter::once(slug).chain(stem)
         })
         .collect();
