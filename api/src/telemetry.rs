@@ -1,7 +1,7 @@
 //! Logs and traces. Logs go to stderr (text, or JSON with `KINSHIP_LOG_FORMAT=json`); spans are
-//! exported over OTLP/HTTP when `OTEL_EXPORTER_OTLP_ENDPOINT` is set. async-graphql's `parse`
-//! span is dropped because it records the query with its variables inlined; no other span
-//! carries request content, tokens or personal data.
+//! exported over OTLP/HTTP when `OTEL_EXPORTER_OTLP_ENDPOINT` is set. No span carries request
+//! content, tokens or personal data: GraphQL requests get only validation and execution spans
+//! named by the operation (`kinship_schema`'s `RequestSpans`).
 
 use crate::config::{Config, LogFormat};
 use opentelemetry::trace::TracerProvider as _;
@@ -9,18 +9,11 @@ use opentelemetry_sdk::propagation::TraceContextPropagator;
 use opentelemetry_sdk::trace::SdkTracerProvider;
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
-use tracing_subscriber::{EnvFilter, Layer as _, filter};
+use tracing_subscriber::{EnvFilter, Layer as _};
 
 /// Installed telemetry; flush it with [`Telemetry::shutdown`] before the process exits.
 pub struct Telemetry {
     provider: Option<SdkTracerProvider>,
-}
-
-/// Whether a span or event may be recorded: everything except async-graphql's `parse` span.
-fn carries_no_request_content(metadata: &tracing::Metadata<'_>) -> bool {
-    !(metadata.is_span()
-        && metadata.target() == "async_graphql::graphql"
-        && metadata.name() == "parse")
 }
 
 /// Installs the global subscriber. Fails if the OTLP exporter cannot be built.
@@ -63,7 +56,6 @@ pub fn init(config: &Config) -> Result<Telemetry, String> {
     };
     tracing_subscriber::registry()
         .with(EnvFilter::new(&config.log_filter))
-        .with(filter::filter_fn(carries_no_request_content))
         .with(fmt_layer)
         .with(otel_layer)
         .try_init()

@@ -20,6 +20,7 @@ pub mod organizations;
 pub mod recovery;
 pub mod relay;
 pub mod seed;
+mod spans;
 mod stored;
 pub mod support_links;
 mod validate;
@@ -100,15 +101,14 @@ fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
     )
 }
 
-/// Builds the schema once per process: the database handle, the limits, and tracing spans
-/// (async-graphql's `Tracing` extension; the server drops its `parse` span, which would carry
-/// the query with its variables).
+/// Builds the schema once per process: the database handle, the limits, and tracing spans for
+/// validation and execution (never the query text or variables; see `spans`).
 pub fn build_schema(db: Db, signer: TokenSigner, limits: &QueryLimits) -> KinshipSchema {
     let mut builder = builder()
         .data(db)
         .data(signer)
         .extension(LimitsExtension::new(limits))
-        .extension(async_graphql::extensions::Tracing)
+        .extension(spans::RequestSpans)
         .limit_recursive_depth(limits.max_nesting());
     if !limits.introspection {
         builder = builder.disable_introspection();

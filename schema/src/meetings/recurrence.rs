@@ -108,8 +108,16 @@ impl Schedule {
     }
 
     /// The rule set iterated from `first_day` (the first day, or a later one in phase with it).
+    /// The rule text is parsed once per process ([`parsed_rule`]); a first day whose local
+    /// start the clocks skip or repeat goes through the full iCalendar parser instead.
     fn rule_set_from(&self, first_day: NaiveDate) -> Result<RRuleSet, rrule::RRuleError> {
         let rule = self.rrule.as_deref().unwrap_or("FREQ=DAILY;COUNT=1");
+        let zone = rrule::Tz::from(self.timezone);
+        if let chrono::LocalResult::Single(start) =
+            zone.from_local_datetime(&first_day.and_time(self.start_time))
+        {
+            return parsed_rule(rule)?.build(start);
+        }
         format!(
             "DTSTART;TZID={}:{}T{}\nRRULE:{rule}",
             self.timezone.name(),
@@ -214,6 +222,28 @@ impl Schedule {
     pub fn local(&self, instant: DateTime<Utc>) -> DateTime<Tz> {
         instant.with_timezone(&self.timezone)
     }
+}
+
+/// A rule text parsed once per process: meetings share a few hundred distinct rules, and
+/// parsing (with regular expressions) was the largest cost of expanding them. Bounded: the
+/// cache empties itself when it reaches 10,000 rules.
+fn parsed_rule(text: &str) -> Result<rrule::RRule<rrule::Unvalidated>, rrule::RRuleError> {
+    use std::collections::HashMap;
+    use std::sync::{OnceLock, RwLock};
+    type Cache = RwLock<HashMap<String, rrule::RRule<rrule::Unvalidated>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(Cache::default);
+    if let Some(rule) = cache.read().ok().and_then(|c| c.get(text).cloned()) {
+        return Ok(rule);
+    }
+    let rule: rrule::RRule<rrule::Unvalidated> = text.parse()?;
+    if let Ok(mut c) = cache.write() {
+        if c.len() >= 10_000 {
+            c.clear();
+        }
+        c.insert(text.to_owned(), rule.clone());
+    }
+    Ok(rule)
 }
 
 /// What happened to one occurrence.

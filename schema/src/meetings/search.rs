@@ -276,6 +276,12 @@ pub fn search(
             .extract_if(.., |(id, _)| *id == row.id)
             .map(|(_, e)| e.to_exception(row.duration_minutes))
             .collect();
+        if mine.is_empty()
+            && search.starts_between.is_some()
+            && !slots::may_start_between(&row, from, to)
+        {
+            continue;
+        }
         let upcoming: Vec<_> = recurrence::occurrences(&schedule, &mine, from, to, 64)
             .into_iter()
             .filter(|o| o.status != Status::Cancelled)

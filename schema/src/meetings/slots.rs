@@ -150,6 +150,43 @@ pub fn slots_of(row: &MeetingRow, now: DateTime<Utc>) -> Vec<SlotRow> {
         .collect()
 }
 
+/// Whether an occurrence of the meeting may start in `[from, to)`, judged from its weekdays and
+/// local start time alone: `false` only when none can, so the search can skip expanding the
+/// rule of a candidate whose slot matched through its other UTC offset. Exceptions are not
+/// considered: call it for meetings without any.
+pub fn may_start_between(row: &MeetingRow, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
+    use chrono::LocalResult;
+    let (Ok(zone), Ok(time)) = (
+        row.timezone.parse::<chrono_tz::Tz>(),
+        NaiveTime::parse_from_str(&row.start_time, "%H:%M"),
+    ) else {
+        return true;
+    };
+    if to - from > chrono::Duration::days(7) {
+        return true;
+    }
+    let days = weekdays(row);
+    let within = |instant: DateTime<chrono_tz::Tz>| {
+        let instant = instant.with_timezone(&Utc);
+        instant >= from && instant < to
+    };
+    let mut day = from.with_timezone(&zone).date_naive() - chrono::Duration::days(1);
+    let last = to.with_timezone(&zone).date_naive();
+    while day <= last {
+        if days.contains(&(day.weekday().num_days_from_sunday() as i32)) {
+            match zone.from_local_datetime(&day.and_time(time)) {
+                LocalResult::Single(start) if within(start) => return true,
+                LocalResult::Ambiguous(a, b) if within(a) || within(b) => return true,
+                // A local time the clocks skip: the rule engine decides where it lands.
+                LocalResult::None => return true,
+                _ => {}
+            }
+        }
+        day += chrono::Duration::days(1);
+    }
+    false
+}
+
 /// The minute-of-week ranges (inclusive) that starts in `[from, to)` fall in; `None` for a
 /// window of a week or more (every slot).
 pub fn window_ranges(from: DateTime<Utc>, to: DateTime<Utc>) -> Option<Vec<(i32, i32)>> {
@@ -314,6 +351,28 @@ mod tests {
             let schedule = row.schedule().expect("valid");
             for start in schedule.starts_between(now, now + chrono::Duration::days(730), 500) {
                 proptest::prop_assert!(slots.contains(&minute_of(start)), "{start} of {rule:?} at {hour}:{minute} in {zone}");
+            }
+        }
+
+        /// The quick check never rules out a meeting that has an occurrence in the window.
+        #[test]
+        fn the_quick_check_keeps_every_meeting_with_an_occurrence_in_the_window(
+            zone in proptest::sample::select(vec!["America/New_York", "Europe/London", "Australia/Sydney", "Asia/Kolkata", "Pacific/Auckland", "America/Santiago", "UTC"]),
+            rule in proptest::sample::select(vec![Some("FREQ=WEEKLY;BYDAY=SU"), Some("FREQ=WEEKLY;BYDAY=MO,WE,FR"), Some("FREQ=WEEKLY"), Some("FREQ=MONTHLY;BYDAY=-1FR"), Some("FREQ=DAILY"), Some("FREQ=MONTHLY;BYMONTHDAY=15"), None]),
+            hour in 0u32..24,
+            minute in proptest::sample::select(vec![0u32, 30, 59]),
+            start_offset in 0i64..60,
+            window_start in 0i64..(400 * 24 * 60),
+            window_minutes in 1i64..(3 * 24 * 60),
+        ) {
+            let now = Utc::now();
+            let mut row = meeting(rule, &format!("{hour:02}:{minute:02}"), zone);
+            row.starts_on = now.date_naive() + chrono::Duration::days(start_offset);
+            let from = now + chrono::Duration::minutes(window_start);
+            let to = from + chrono::Duration::minutes(window_minutes);
+            let schedule = row.schedule().expect("valid");
+            if !schedule.starts_between(from, to, 10).is_empty() {
+                proptest::prop_assert!(may_start_between(&row, from, to), "{rule:?} at {hour}:{minute} in {zone}, {from}..{to}");
             }
         }
 
