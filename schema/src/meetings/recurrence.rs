@@ -107,73 +107,65 @@ impl Schedule {
         self.rule_set_from(self.starts_on)
     }
 
-    /// The rule set iterated from `first_day` (the first day, or a later one in phase with it).
-    /// The rule text is parsed once per process ([`parsed_rule`]); a first day whose local
-    /// start the clocks skip or repeat goes through the full iCalendar parser instead.
+    /// The rule set iterated from `first_day` (the first day, or another one in phase with it).
+    /// The rule text is parsed once per process ([`parsed_rule`]). A local start the clocks
+    /// repeat is its first instance (RFC 5545). A start the clocks skip would shift every later
+    /// occurrence to the time after the gap, so iteration starts one period earlier instead (the
+    /// occurrences before the first day are filtered out); a rule without a regular period
+    /// (`COUNT`, ...) then goes through the iCalendar parser, which reports the time.
     fn rule_set_from(&self, first_day: NaiveDate) -> Result<RRuleSet, rrule::RRuleError> {
         let rule = self.rrule.as_deref().unwrap_or("FREQ=DAILY;COUNT=1");
         let zone = rrule::Tz::from(self.timezone);
-        if let chrono::LocalResult::Single(start) =
-            zone.from_local_datetime(&first_day.and_time(self.start_time))
-        {
-            return parsed_rule(rule)?.build(start);
+        match zone.from_local_datetime(&first_day.and_time(self.start_time)) {
+            chrono::LocalResult::Single(start) | chrono::LocalResult::Ambiguous(start, _) => {
+                parsed_rule(rule)?.build(start)
+            }
+            chrono::LocalResult::None => match self.period().and_then(|p| p.before(first_day)) {
+                Some(earlier) => self.rule_set_from(earlier),
+                None => format!(
+                    "DTSTART;TZID={}:{}T{}\nRRULE:{rule}",
+                    self.timezone.name(),
+                    first_day.format("%Y%m%d"),
+                    self.start_time.format("%H%M%S")
+                )
+                .parse(),
+            },
         }
-        format!(
-            "DTSTART;TZID={}:{}T{}\nRRULE:{rule}",
-            self.timezone.name(),
-            first_day.format("%Y%m%d"),
-            self.start_time.format("%H%M%S")
-        )
-        .parse()
     }
 
-    /// A day to iterate the rule from that gives the same occurrences from `from` on as the
-    /// first day does, keeping the rule's phase (whole intervals of days, weeks or months), so
-    /// that finding this week's occurrence of a years-old meeting does not walk every
-    /// occurrence since it began. The first day itself when no shortcut is safe (`COUNT`,
-    /// `BYSETPOS`, a monthly rule on the first day's date, ...).
-    fn iteration_start(&self, from: DateTime<Utc>) -> NaiveDate {
-        let Some(rule) = self.rrule.as_deref() else {
-            return self.starts_on;
-        };
+    /// The rule's regular period, when moving its first day by whole periods keeps the same
+    /// occurrences (no `COUNT`, `BYSETPOS`, or monthly rule on the first day's date).
+    fn period(&self) -> Option<Period> {
+        let rule = self.rrule.as_deref()?;
         let part = |name: &str| rule.split(';').find_map(|p| p.strip_prefix(name));
         let safe = ["FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY", "UNTIL", "WKST"];
         if rule
             .split(';')
             .any(|p| !safe.contains(&p.split('=').next().unwrap_or("")))
         {
-            return self.starts_on;
+            return None;
         }
-        let Some(interval) = part("INTERVAL=")
-            .map_or(Some(1), |i| i.parse::<i64>().ok())
-            .filter(|i| (1..=1000).contains(i))
-        else {
-            return self.starts_on;
-        };
-        let target = self.local(from).date_naive() - Duration::days(1);
-        if target <= self.starts_on {
-            return self.starts_on;
-        }
-        let whole_steps = |days: i64| {
-            self.starts_on + Duration::days((target - self.starts_on).num_days() / days * days)
-        };
+        let interval = part("INTERVAL=")
+            .map_or(Some(1), |i| i.parse::<i32>().ok())
+            .filter(|i| (1..=1000).contains(i))?;
         match part("FREQ=") {
-            Some("DAILY") => whole_steps(interval),
-            Some("WEEKLY") => whole_steps(7 * interval),
+            Some("DAILY") => Some(Period::Days(interval)),
+            Some("WEEKLY") => Some(Period::Days(7 * interval)),
             Some("MONTHLY") if part("BYDAY=").is_some() || part("BYMONTHDAY=").is_some() => {
-                let months = (target.year() - self.starts_on.year()) * 12 + target.month0() as i32
-                    - self.starts_on.month0() as i32;
-                let months = months / interval as i32 * interval as i32;
-                u32::try_from(months)
-                    .ok()
-                    .filter(|m| *m > 0)
-                    .and_then(|m| {
-                        self.starts_on
-                            .with_day(1)?
-                            .checked_add_months(chrono::Months::new(m))
-                    })
-                    .unwrap_or(self.starts_on)
+                Some(Period::Months(interval))
             }
+            _ => None,
+        }
+    }
+
+    /// A day to iterate the rule from that gives the same occurrences from `from` on as the
+    /// first day does, keeping the rule's phase (whole periods of days, weeks or months), so
+    /// that finding this week's occurrence of a years-old meeting does not walk every
+    /// occurrence since it began. The first day itself when the rule has no regular period.
+    fn iteration_start(&self, from: DateTime<Utc>) -> NaiveDate {
+        let target = self.local(from).date_naive() - Duration::days(1);
+        match self.period() {
+            Some(period) if target > self.starts_on => period.last_start(self.starts_on, target),
             _ => self.starts_on,
         }
     }
@@ -207,6 +199,7 @@ impl Schedule {
         set.all(limit)
             .dates
             .into_iter()
+            .filter(|start| start.date_naive() >= self.starts_on)
             .filter(|start| self.ends_on.is_none_or(|end| start.date_naive() <= end))
             .map(|start| start.with_timezone(&Utc))
             .filter(|start| *start >= from && *start < to)
@@ -221,6 +214,50 @@ impl Schedule {
     /// An instant as local time in the meeting's zone.
     pub fn local(&self, instant: DateTime<Utc>) -> DateTime<Tz> {
         instant.with_timezone(&self.timezone)
+    }
+}
+
+/// The regular period of a rule: moving its first day by whole periods keeps its occurrences.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Period {
+    /// Every so many days (weeks are seven).
+    Days(i32),
+    /// Every so many months (the rule names the days within them).
+    Months(i32),
+}
+
+impl Period {
+    /// The latest day in phase with `first` that is not after `target`.
+    fn last_start(self, first: NaiveDate, target: NaiveDate) -> NaiveDate {
+        match self {
+            Period::Days(days) => {
+                let days = i64::from(days);
+                first + Duration::days((target - first).num_days() / days * days)
+            }
+            Period::Months(step) => {
+                let months = (target.year() - first.year()) * 12 + target.month0() as i32
+                    - first.month0() as i32;
+                u32::try_from(months / step * step)
+                    .ok()
+                    .filter(|m| *m > 0)
+                    .and_then(|m| {
+                        first
+                            .with_day(1)?
+                            .checked_add_months(chrono::Months::new(m))
+                    })
+                    .unwrap_or(first)
+            }
+        }
+    }
+
+    /// The day one period before `day`, in phase with it.
+    fn before(self, day: NaiveDate) -> Option<NaiveDate> {
+        match self {
+            Period::Days(days) => day.checked_sub_signed(Duration::days(i64::from(days))),
+            Period::Months(step) => day
+                .with_day(1)?
+                .checked_sub_months(chrono::Months::new(u32::try_from(step).ok()?)),
+        }
     }
 }
 
@@ -623,6 +660,51 @@ mod tests {
             }
             proptest::prop_assert_eq!(schedule.starts_between(from, to, MAX_OCCURRENCES), expected);
         }
+    }
+
+    #[test]
+    fn a_first_day_whose_start_the_clocks_repeat_or_skip_is_still_a_schedule() {
+        let at = |s: &str| s.parse::<DateTime<Utc>>().expect("instant");
+        let two = NaiveTime::from_hms_opt(2, 0, 0).expect("time");
+        // Sydney falls back on Sunday 4 April 2027: 02:00 happens twice; the first counts.
+        let sydney = Schedule::new(
+            "Australia/Sydney".parse().expect("zone"),
+            Some("FREQ=WEEKLY;BYDAY=SU"),
+            two,
+            60,
+            date("2027-04-04"),
+            None,
+        )
+        .expect("a repeated local time is a valid start");
+        assert_eq!(
+            sydney.starts_between(at("2027-04-01T00:00:00Z"), at("2027-04-20T00:00:00Z"), 10),
+            vec![
+                at("2027-04-03T15:00:00Z"),
+                at("2027-04-10T16:00:00Z"),
+                at("2027-04-17T16:00:00Z")
+            ]
+        );
+        // New York springs forward on Sunday 14 March 2027: 02:30 does not exist that day.
+        let new_york = Schedule::new(
+            "America/New_York".parse().expect("zone"),
+            Some("FREQ=WEEKLY;BYDAY=SU"),
+            NaiveTime::from_hms_opt(2, 30, 0).expect("time"),
+            60,
+            date("2027-03-14"),
+            None,
+        )
+        .expect("a skipped local time on the first day is a valid start");
+        let starts =
+            new_york.starts_between(at("2027-03-01T00:00:00Z"), at("2027-03-29T00:00:00Z"), 10);
+        assert!(
+            starts.iter().all(|s| *s >= at("2027-03-14T05:00:00Z")),
+            "{starts:?}"
+        );
+        assert!(
+            starts.contains(&at("2027-03-21T06:30:00Z")),
+            "02:30 EDT: {starts:?}"
+        );
+        assert!(starts.contains(&at("2027-03-28T06:30:00Z")), "{starts:?}");
     }
 
     proptest::proptest! {

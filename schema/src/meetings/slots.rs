@@ -190,7 +190,12 @@ pub fn may_start_between(row: &MeetingRow, from: DateTime<Utc>, to: DateTime<Utc
 /// The minute-of-week ranges (inclusive) that starts in `[from, to)` fall in; `None` for a
 /// window of a week or more (every slot).
 pub fn window_ranges(from: DateTime<Utc>, to: DateTime<Utc>) -> Option<Vec<(i32, i32)>> {
-    let minutes = (to - from).num_minutes();
+    if to <= from {
+        return Some(Vec::new());
+    }
+    // From the minute of `from` to the minute of the window's last instant.
+    let last = to - chrono::Duration::nanoseconds(1);
+    let minutes = last.timestamp().div_euclid(60) - from.timestamp().div_euclid(60);
     if minutes >= i64::from(WEEK_MINUTES) {
         return None;
     }
@@ -303,10 +308,15 @@ mod tests {
     #[test]
     fn windows_wrap_at_the_end_of_the_week() {
         let at = |s: &str| s.parse::<DateTime<Utc>>().expect("instant");
-        // 2026-11-28 is a Saturday.
+        // 2026-11-28 is a Saturday; the window ends before 01:00.
         assert_eq!(
             window_ranges(at("2026-11-28T23:00:00Z"), at("2026-11-29T01:00:00Z")),
-            Some(vec![(6 * 1440 + 23 * 60, WEEK_MINUTES - 1), (0, 60)])
+            Some(vec![(6 * 1440 + 23 * 60, WEEK_MINUTES - 1), (0, 59)])
+        );
+        assert_eq!(
+            window_ranges(at("2026-11-28T10:16:57Z"), at("2026-11-28T10:18:17Z")),
+            Some(vec![(6 * 1440 + 616, 6 * 1440 + 618)]),
+            "seconds: the last instant's minute is in"
         );
         assert_eq!(
             window_ranges(at("2026-11-28T00:00:00Z"), at("2026-12-08T00:00:00Z")),
