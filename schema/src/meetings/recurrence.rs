@@ -97,6 +97,21 @@ impl Schedule {
             starts_on,
             ends_on,
         };
+        let skipped = matches!(
+            timezone.from_local_datetime(&starts_on.and_time(start_time)),
+            chrono::LocalResult::None
+        );
+        if skipped && schedule.period().is_none() {
+            return Err(invalid(
+                "startTime",
+                format!(
+                    "{} does not exist on {} in {} (the clocks skip it); choose another time or first day",
+                    start_time.format("%H:%M"),
+                    starts_on,
+                    timezone.name()
+                ),
+            ));
+        }
         schedule
             .rule_set()
             .map_err(|e| invalid("rrule", format!("not a valid RRULE: {e}")))?;
@@ -728,8 +743,10 @@ mod tests {
             let zone: Tz = zone.parse().expect("zone");
             let base = date("2024-01-01");
             let time = NaiveTime::from_hms_opt(hour, 30, 0).expect("time");
-            let schedule = Schedule::new(zone, Some(rule), time, 60, base + Duration::days(start_offset), None)
-                .expect("valid");
+            // A first day whose start the clocks skip is refused for rules without a period.
+            let schedule = Schedule::new(zone, Some(rule), time, 60, base + Duration::days(start_offset), None);
+            proptest::prop_assume!(schedule.is_ok());
+            let schedule = schedule.expect("valid");
             let from = (base + Duration::days(window_offset)).and_time(NaiveTime::MIN).and_utc();
             let to = from + Duration::days(window_days);
             proptest::prop_assert_eq!(

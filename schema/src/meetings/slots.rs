@@ -358,6 +358,8 @@ mod tests {
             let mut row = meeting(rule, &format!("{hour:02}:{minute:02}"), zone);
             row.starts_on = now.date_naive() + chrono::Duration::days(start_offset);
             let slots: BTreeSet<i32> = slots_of(&row, now).iter().map(|s| s.minute_of_week).collect();
+            // A one-off at a time the clocks skip on its day is refused when it is written.
+            proptest::prop_assume!(row.schedule().is_ok());
             let schedule = row.schedule().expect("valid");
             for start in schedule.starts_between(now, now + chrono::Duration::days(730), 500) {
                 proptest::prop_assert!(slots.contains(&minute_of(start)), "{start} of {rule:?} at {hour}:{minute} in {zone}");
@@ -380,6 +382,7 @@ mod tests {
             row.starts_on = now.date_naive() + chrono::Duration::days(start_offset);
             let from = now + chrono::Duration::minutes(window_start);
             let to = from + chrono::Duration::minutes(window_minutes);
+            proptest::prop_assume!(row.schedule().is_ok());
             let schedule = row.schedule().expect("valid");
             if !schedule.starts_between(from, to, 10).is_empty() {
                 proptest::prop_assert!(may_start_between(&row, from, to), "{rule:?} at {hour}:{minute} in {zone}, {from}..{to}");
