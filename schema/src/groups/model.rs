@@ -186,6 +186,22 @@ pub fn create(
     Ok(row)
 }
 
+/// Every group of an organization as (id, name, status), oldest first.
+pub fn names_of(
+    conn: &mut DbConnection,
+    organization_id: Id,
+) -> ApiResult<Vec<(Id, String, GroupStatus)>> {
+    Ok(support_groups::table
+        .filter(support_groups::organization_id.eq(organization_id))
+        .order(support_groups::id.asc())
+        .select((
+            support_groups::id,
+            support_groups::name,
+            support_groups::status,
+        ))
+        .load(conn)?)
+}
+
 /// Changes a group of `organization_id`.
 pub fn update(
     conn: &mut DbConnection,

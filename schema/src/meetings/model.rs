@@ -437,6 +437,7 @@ fn diff(before: &MeetingRow, after: &MeetingRow) -> serde_json::Value {
         )+};
     }
     compare!(
+        group_id,
         name,
         description,
         timezone,
@@ -494,7 +495,7 @@ pub fn create(conn: &mut DbConnection, row: MeetingRow, actor: &str) -> ApiResul
     })
 }
 
-/// Replaces a meeting with its changed version, logging what changed.
+/// Replaces a meeting with its changed version (its group too), logging what changed.
 pub fn update(
     conn: &mut DbConnection,
     before: &MeetingRow,
@@ -507,6 +508,7 @@ pub fn update(
     conn.transaction(|conn| {
         diesel::update(meetings::table.find(before.id))
             .set((
+                meetings::group_id.eq(after.group_id),
                 meetings::name.eq(&after.name),
                 meetings::description.eq(&after.description),
                 meetings::attendance_mode.eq(after.attendance_mode),
@@ -529,10 +531,6 @@ pub fn update(
                 meetings::online_url.eq(&after.online_url),
                 meetings::online_phone.eq(&after.online_phone),
                 meetings::online_notes.eq(&after.online_notes),
-            ))
-            .execute(conn)?;
-        diesel::update(meetings::table.find(before.id))
-            .set((
                 meetings::program.eq(&after.program),
                 meetings::types.eq(&after.types),
                 meetings::languages.eq(&after.languages),

@@ -5,6 +5,7 @@
 //! schedule sentence, or a one-off.
 
 use super::entry::{Content, DAY_CODES, Entry, Pattern};
+use crate::db::Id;
 use crate::meetings::model::MeetingRow;
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
@@ -133,6 +134,20 @@ impl Draft {
             )),
             Pattern::Once(_) => None,
         }
+    }
+
+    /// A new meeting of a group from the draft.
+    pub fn new_meeting(&self, organization_id: Id, group_id: Id, today: NaiveDate) -> MeetingRow {
+        let c = &self.content.meeting;
+        let mut row = MeetingRow::new(
+            organization_id,
+            group_id,
+            c.name.clone(),
+            c.attendance_mode,
+            c.timezone.clone(),
+        );
+        self.apply(&mut row, today);
+        row
     }
 
     /// Writes the draft over `row` (a new meeting or the one imported before), keeping its

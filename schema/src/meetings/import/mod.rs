@@ -8,6 +8,7 @@
 mod draft;
 mod entry;
 mod graphql;
+mod model;
 mod sync;
 
 pub use entry::Defaults;

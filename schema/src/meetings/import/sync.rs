@@ -2,26 +2,13 @@
 //! and content hash) and adds, updates, keeps or retires meetings in one write transaction.
 
 use super::draft::Draft;
+use super::model::{self as imports, ImportRow};
 use super::{ImportOptions, ImportReport, Problem};
-use crate::db::tables::{meeting_imports, meetings, support_groups};
 use crate::db::{DbConnection, Id, Ts, write_transaction};
 use crate::error::{ApiError, ApiResult};
 use crate::groups::model::{self as groups, GroupChanges, GroupStatus};
-use crate::meetings::model::{self as model, AttendanceMode, MeetingRow, MeetingStatus};
-use diesel::prelude::*;
+use crate::meetings::model::{self as model, MeetingRow, MeetingStatus};
 use std::collections::{HashMap, HashSet};
-
-/// Where an imported meeting came from.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = meeting_imports)]
-struct ImportRow {
-    meeting_id: Id,
-    organization_id: Id,
-    source: String,
-    source_slug: String,
-    content_hash: String,
-    imported_at: Ts,
-}
 
 /// Checks each draft, then writes the valid ones and retires meetings gone from the feed.
 pub fn run(
@@ -36,15 +23,10 @@ pub fn run(
     let today = chrono::Utc::now().date_naive();
     let mut valid = Vec::with_capacity(drafts.len());
     for draft in drafts {
-        let mut row = MeetingRow::new(
-            organization_id,
-            organization_id,
-            String::new(),
-            AttendanceMode::InPerson,
-            String::new(),
-        );
-        draft.apply(&mut row, today);
-        match row.validate() {
+        match draft
+            .new_meeting(organization_id, organization_id, today)
+            .validate()
+        {
             Ok(()) => valid.push(draft),
             Err(e) => report.rejected.push(Problem {
                 line: draft.line,
@@ -69,7 +51,7 @@ pub fn run(
     let dry_run = options.dry_run;
     let mut outcome = None;
     let written = write_transaction(conn, |conn| {
-        serialize_imports(conn, organization_id, &options.source)?;
+        imports::serialize(conn, organization_id, &options.source)?;
         let mut writer = Writer::load(conn, organization_id, &options.source, actor)?;
         let present: HashSet<&str> = valid.iter().map(|d| d.slug.as_str()).collect();
         let gone: Vec<MeetingRow> = writer
@@ -111,19 +93,6 @@ pub fn run(
     }
 }
 
-/// Makes concurrent imports of one feed into one organization wait for each other (SQLite's
-/// `BEGIN IMMEDIATE` already does): the second then finds the first one's meetings unchanged.
-fn serialize_imports(conn: &mut DbConnection, organization_id: Id, source: &str) -> ApiResult<()> {
-    if let DbConnection::Pg(pg) = conn {
-        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1))")
-            .bind::<diesel::sql_types::Text, _>(format!(
-                "meeting import {organization_id} {source}"
-            ))
-            .execute(pg)?;
-    }
-    Ok(())
-}
-
 enum Outcome {
     Added,
     Updated,
@@ -148,24 +117,11 @@ impl<'a> Writer<'a> {
         source: &'a str,
         actor: &'a str,
     ) -> ApiResult<Writer<'a>> {
-        let previous = meeting_imports::table
-            .inner_join(meetings::table.on(meetings::id.eq(meeting_imports::meeting_id)))
-            .filter(meeting_imports::organization_id.eq(organization_id))
-            .filter(meeting_imports::source.eq(source))
-            .select((ImportRow::as_select(), MeetingRow::as_select()))
-            .load::<(ImportRow, MeetingRow)>(conn)?
+        let previous = imports::previous(conn, organization_id, source)?
             .into_iter()
             .map(|(import, meeting)| (import.source_slug.clone(), (import, meeting)))
             .collect();
-        let groups: Vec<(Id, String, GroupStatus)> = support_groups::table
-            .filter(support_groups::organization_id.eq(organization_id))
-            .order(support_groups::id.asc())
-            .select((
-                support_groups::id,
-                support_groups::name,
-                support_groups::status,
-            ))
-            .load(conn)?;
+        let groups = groups::names_of(conn, organization_id)?;
         let mut group_by_name = HashMap::new();
         for (id, name, status) in &groups {
             if *status == GroupStatus::Active {
@@ -206,25 +162,19 @@ impl<'a> Writer<'a> {
         let hash = draft.content_hash();
         let Some((import, before)) = self.previous.get(&draft.slug).cloned() else {
             let group_id = self.group(conn, &draft.content.group)?;
-            let mut row = MeetingRow::new(
-                self.organization_id,
-                group_id,
-                String::new(),
-                AttendanceMode::InPerson,
-                String::new(),
-            );
-            draft.apply(&mut row, today);
+            let row = draft.new_meeting(self.organization_id, group_id, today);
             let row = model::create(conn, row, self.actor)?;
-            diesel::insert_into(meeting_imports::table)
-                .values(&ImportRow {
+            imports::record(
+                conn,
+                &ImportRow {
                     meeting_id: row.id,
                     organization_id: self.organization_id,
                     source: self.source.to_owned(),
                     source_slug: draft.slug.clone(),
                     content_hash: hash,
                     imported_at: Ts::now(),
-                })
-                .execute(conn)?;
+                },
+            )?;
             return Ok(Outcome::Added);
         };
         let in_its_group = self.group_names.get(&before.group_id) == Some(&draft.content.group);
@@ -236,18 +186,8 @@ impl<'a> Writer<'a> {
             after.group_id = self.group(conn, &draft.content.group)?;
         }
         draft.apply(&mut after, today);
-        if after.group_id != before.group_id {
-            diesel::update(meetings::table.find(before.id))
-                .set(meetings::group_id.eq(after.group_id))
-                .execute(conn)?;
-        }
         model::update(conn, &before, after, self.actor)?;
-        diesel::update(meeting_imports::table.find(before.id))
-            .set((
-                meeting_imports::content_hash.eq(hash),
-                meeting_imports::imported_at.eq(Ts::now()),
-            ))
-            .execute(conn)?;
+        imports::rehash(conn, before.id, &hash)?;
         Ok(Outcome::Updated)
     }
 
