@@ -57,11 +57,6 @@ use viewer::ViewerQuery;
 pub use async_graphql;
 pub use stored::StoredEnum;
 
-/// Reads a list column stored as `,a,b,` (for the feeds in `kinship-api`).
-pub fn stored_list(stored: &str) -> Vec<String> {
-    stored::decode_list(stored)
-}
-
 /// The query root.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]

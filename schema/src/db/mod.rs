@@ -4,6 +4,7 @@
 //! Every diesel call made while serving a request goes through [`Db::run`], which takes a pooled
 //! connection on the blocking thread pool so that no async worker ever waits on the database.
 
+mod bulk;
 // The MultiConnection derive generates undocumented public items.
 #[allow(missing_docs)]
 mod connection;
@@ -16,6 +17,7 @@ pub mod tables;
 mod transaction;
 pub mod types;
 
+pub(crate) use bulk::insert_in_batches;
 pub use connection::{BackendKind, DbConnection, MultiBackend};
 pub use pool::{Db, DbSettings};
 pub use stats::StatementCount;

@@ -6,6 +6,7 @@
 pub mod attendance;
 pub mod catalog;
 pub mod import;
+pub mod meeting_guide;
 pub mod model;
 pub mod recurrence;
 pub mod rsvps;

@@ -11,6 +11,14 @@ use rrule::RRuleSet;
 /// How far an occurrence may be moved from its original time.
 pub const MAX_SHIFT_DAYS: i64 = 31;
 
+/// RRULE weekday codes by day number (0 = Sunday, as Meeting Guide numbers them).
+pub const WEEKDAY_CODES: [&str; 7] = ["SU", "MO", "TU", "WE", "TH", "FR", "SA"];
+
+/// The value of one part of an RRULE (`rule_part("FREQ=WEEKLY;BYDAY=TU", "BYDAY=")` is `TU`).
+pub fn rule_part<'a>(rule: &'a str, name: &str) -> Option<&'a str> {
+    rule.split(';').find_map(|p| p.strip_prefix(name))
+}
+
 /// Most occurrences one call computes.
 pub const MAX_OCCURRENCES: usize = 500;
 
@@ -152,7 +160,7 @@ impl Schedule {
     /// occurrences (no `COUNT`, `BYSETPOS`, or monthly rule on the first day's date).
     fn period(&self) -> Option<Period> {
         let rule = self.rrule.as_deref()?;
-        let part = |name: &str| rule.split(';').find_map(|p| p.strip_prefix(name));
+        let part = |name: &str| rule_part(rule, name);
         let safe = ["FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY", "UNTIL", "WKST"];
         if rule
             .split(';')

@@ -7,8 +7,9 @@
 //! little time and never a wrong answer. Moved occurrences are found through their exceptions.
 
 use super::model::MeetingRow;
+use super::recurrence::{WEEKDAY_CODES, rule_part};
 use crate::db::tables::meeting_slots;
-use crate::db::{DbConnection, Id};
+use crate::db::{DbConnection, Id, insert_in_batches};
 use crate::error::ApiResult;
 use chrono::{DateTime, Datelike, NaiveTime, Offset, TimeZone, Timelike, Utc};
 use diesel::prelude::*;
@@ -20,7 +21,6 @@ pub const WEEK_MINUTES: i32 = 7 * 24 * 60;
 const CELL_DEGREES: f64 = 0.25;
 /// Beyond this many cells a search filters by time only.
 const MAX_CELLS: usize = 64;
-const DAY_CODES: [&str; 7] = ["SU", "MO", "TU", "WE", "TH", "FR", "SA"];
 
 /// One slot of a meeting.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
@@ -87,13 +87,16 @@ fn weekdays(row: &MeetingRow) -> BTreeSet<i32> {
     let Some(rule) = row.rrule.as_deref() else {
         return BTreeSet::from([start_day]);
     };
-    let part = |name: &str| rule.split(';').find_map(|p| p.strip_prefix(name));
+    let part = |name: &str| rule_part(rule, name);
     let listed: BTreeSet<i32> = part("BYDAY=")
         .unwrap_or("")
         .split(',')
         .filter_map(|day| {
             let code = day.get(day.len().saturating_sub(2)..)?;
-            DAY_CODES.iter().position(|c| *c == code).map(|d| d as i32)
+            WEEKDAY_CODES
+                .iter()
+                .position(|c| *c == code)
+                .map(|d| d as i32)
         })
         .collect();
     match part("FREQ=") {
@@ -217,17 +220,8 @@ pub fn replace(conn: &mut DbConnection, row: &MeetingRow) -> ApiResult<()> {
 }
 
 /// Inserts slots in statements of many rows.
-pub fn insert_all(conn: &mut DbConnection, slots: &[SlotRow]) -> ApiResult<()> {
-    for chunk in slots.chunks(2_000) {
-        match conn {
-            DbConnection::Pg(pg) => diesel::insert_into(meeting_slots::table)
-                .values(chunk)
-                .execute(pg)?,
-            DbConnection::Sqlite(lite) => diesel::insert_into(meeting_slots::table)
-                .values(chunk)
-                .execute(lite)?,
-        };
-    }
+fn insert_all(conn: &mut DbConnection, slots: &[SlotRow]) -> ApiResult<()> {
+    insert_in_batches!(conn, meeting_slots::table, slots, 4);
     Ok(())
 }
 

@@ -8,8 +8,10 @@
 
 mod places;
 
-use crate::db::tables::{attendance, meetings, members, memberships, support_groups};
-use crate::db::{DbConnection, Id, Ts, write_transaction};
+use crate::db::tables::{
+    attendance, meeting_slots, meetings, members, memberships, support_groups,
+};
+use crate::db::{DbConnection, Id, Ts, insert_in_batches, write_transaction};
 use crate::error::{ApiError, ApiResult};
 use crate::groups::model::{Facilitation, GroupRow, GroupStatus, GroupVisibility, JoinPolicy};
 use crate::meetings::attendance::AttendanceRow;
@@ -23,7 +25,6 @@ use crate::recovery::{Audience, Pathway, RecoveryFocus};
 use crate::stored::{StoredEnum, encode_enums, encode_list};
 use chrono::{Duration, NaiveDate, Utc};
 use diesel::connection::SimpleConnection;
-use diesel::prelude::*;
 use places::{CITIES, City};
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
@@ -133,39 +134,21 @@ struct Batch {
     attendance: Vec<AttendanceRow>,
 }
 
-/// Inserts rows in statements of as many rows as the backend's bind limit allows.
-macro_rules! insert_rows {
-    ($conn:expr, $table:expr, $rows:expr, $columns:expr) => {{
-        let binds = match $conn {
-            DbConnection::Pg(_) => 65_000,
-            DbConnection::Sqlite(_) => 32_000,
-        };
-        for chunk in $rows.chunks(binds / $columns) {
-            match $conn {
-                DbConnection::Pg(pg) => diesel::insert_into($table).values(chunk).execute(pg)?,
-                DbConnection::Sqlite(lite) => {
-                    diesel::insert_into($table).values(chunk).execute(lite)?
-                }
-            };
-        }
-    }};
-}
-
 impl Batch {
     fn write(&mut self, conn: &mut DbConnection, report: &mut SeedReport) -> ApiResult<()> {
         write_transaction(conn, |conn| {
-            insert_rows!(conn, support_groups::table, &self.groups, 15);
-            insert_rows!(conn, members::table, &self.members, 14);
-            insert_rows!(conn, memberships::table, &self.memberships, 8);
-            insert_rows!(conn, meetings::table, &self.meetings, 32);
-            insert_rows!(conn, attendance::table, &self.attendance, 7);
+            insert_in_batches!(conn, support_groups::table, &self.groups, 15);
+            insert_in_batches!(conn, members::table, &self.members, 14);
+            insert_in_batches!(conn, memberships::table, &self.memberships, 8);
+            insert_in_batches!(conn, meetings::table, &self.meetings, 32);
+            insert_in_batches!(conn, attendance::table, &self.attendance, 7);
             let now = Utc::now();
             let slots: Vec<_> = self
                 .meetings
                 .iter()
                 .flat_map(|m| slots::slots_of(m, now))
                 .collect();
-            slots::insert_all(conn, &slots)?;
+            insert_in_batches!(conn, meeting_slots::table, &slots, 4);
             Ok(())
         })?;
         report.groups += self.groups.len();

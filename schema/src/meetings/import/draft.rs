@@ -4,9 +4,10 @@
 //! schedule becomes an RRULE again: weekly on the days, monthly on the ordinal weekdays of its
 //! schedule sentence, or a one-off.
 
-use super::entry::{Content, DAY_CODES, Entry, Pattern};
+use super::entry::{Content, Entry, Pattern};
 use crate::db::Id;
 use crate::meetings::model::MeetingRow;
+use crate::meetings::recurrence::WEEKDAY_CODES;
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -120,7 +121,7 @@ impl Draft {
                 "FREQ=WEEKLY;BYDAY={}",
                 self.days
                     .iter()
-                    .map(|d| DAY_CODES[usize::from(*d)])
+                    .map(|d| WEEKDAY_CODES[usize::from(*d)])
                     .collect::<Vec<_>>()
                     .join(",")
             )),
@@ -128,7 +129,7 @@ impl Draft {
                 "FREQ=MONTHLY;BYDAY={}",
                 pairs
                     .iter()
-                    .map(|(ordinal, day)| format!("{ordinal}{}", DAY_CODES[usize::from(*day)]))
+                    .map(|(ordinal, day)| format!("{ordinal}{}", WEEKDAY_CODES[usize::from(*day)]))
                     .collect::<Vec<_>>()
                     .join(",")
             )),

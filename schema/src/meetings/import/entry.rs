@@ -3,31 +3,13 @@
 
 use crate::db::{Id, Ts};
 use crate::meetings::catalog;
+use crate::meetings::meeting_guide::{DAY_NAMES, ORDINALS};
 use crate::meetings::model::{AccessibilityFeature, AttendanceMode, MeetingRow, MeetingStatus};
 use crate::stored::{encode_enums, encode_list};
 use crate::validate;
 use chrono::{NaiveDate, NaiveTime, Timelike};
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
-
-/// Weekday codes by Meeting Guide day number (0 = Sunday).
-pub const DAY_CODES: [&str; 7] = ["SU", "MO", "TU", "WE", "TH", "FR", "SA"];
-const DAY_NAMES: [&str; 7] = [
-    "sunday",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-];
-const ORDINALS: [(&str, i8); 5] = [
-    ("first", 1),
-    ("second", 2),
-    ("third", 3),
-    ("fourth", 4),
-    ("last", -1),
-];
 
 /// How a meeting repeats, as far as a Meeting Guide entry can say.
 #[derive(Debug, Clone, PartialEq)]
@@ -427,10 +409,15 @@ fn monthly(sentence: &str) -> Option<Vec<(i8, u8)>> {
         .split([' ', ','])
         .filter(|w| !w.is_empty() && *w != "and")
     {
-        if let Some((_, ordinal)) = ORDINALS.iter().find(|(name, _)| *name == word) {
+        if let Some((_, ordinal)) = ORDINALS
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(word))
+        {
             waiting.push(*ordinal);
         } else {
-            let day = DAY_NAMES.iter().position(|d| *d == word)? as u8;
+            let day = DAY_NAMES
+                .iter()
+                .position(|d| d.eq_ignore_ascii_case(word))? as u8;
             if waiting.is_empty() {
                 return None;
             }
