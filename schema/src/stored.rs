@@ -80,6 +80,28 @@ macro_rules! stored_enum {
 }
 pub(crate) use stored_enum;
 
+/// Narrows a boxed `$query` to rows whose `$column` is `LIKE` any of `$patterns` (a
+/// `Vec<String>`, e.g. of [`list_pattern`]s); no patterns, no condition.
+macro_rules! filter_like_any {
+    ($query:ident, $column:expr, $patterns:expr) => {{
+        let patterns: Vec<String> = $patterns;
+        if let Some((first, rest)) = patterns.split_first() {
+            let mut condition: Box<
+                dyn diesel::BoxableExpression<
+                        _,
+                        $crate::db::MultiBackend,
+                        SqlType = diesel::sql_types::Bool,
+                    >,
+            > = Box::new($column.like(first.clone()));
+            for pattern in rest {
+                condition = Box::new(condition.or($column.like(pattern.clone())));
+            }
+            $query = $query.filter(condition);
+        }
+    }};
+}
+pub(crate) use filter_like_any;
+
 /// Stores a list as `,a,b,` (empty list: `,`).
 pub fn encode_list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
     let mut out = String::from(",");

@@ -1,13 +1,12 @@
 //! Support group rows, the directory filter, and who may see which group.
 
-use crate::db::tables::{memberships, support_groups};
+use crate::db::tables::support_groups;
 use crate::db::{DbConnection, Id, MultiBackend, Ts};
 use crate::error::{ApiError, ApiResult};
-use crate::memberships::model::MembershipState;
 use crate::recovery::{Audience, Pathway, RecoveryFocus};
 use crate::stored::{
-    StoredEnum, contains_pattern, encode_enums, encode_list, language_patterns, list_pattern,
-    lower, stored_enum,
+    StoredEnum, contains_pattern, encode_enums, encode_list, filter_like_any, language_patterns,
+    list_pattern, lower, stored_enum,
 };
 use diesel::prelude::*;
 
@@ -282,46 +281,40 @@ pub struct GroupFilter {
 
 type Boxed<'a> = support_groups::BoxedQuery<'a, MultiBackend>;
 
+/// The condition "`$scope` (a [`GroupScope`]) may find this group": a public group, one of its
+/// organization's, or one it belongs to (invited, requested or active). For any query that
+/// includes `support_groups`.
+macro_rules! findable_by {
+    ($scope:expr) => {{
+        use $crate::db::tables::{memberships, support_groups};
+        use $crate::memberships::model::MembershipState;
+        let scope: $crate::groups::model::GroupScope = $scope;
+        let member_groups = memberships::table
+            .filter(memberships::member_id.nullable().eq(scope.member_id))
+            .filter(memberships::state.eq_any([
+                MembershipState::Invited,
+                MembershipState::Requested,
+                MembershipState::Active,
+            ]))
+            .select(memberships::group_id);
+        support_groups::visibility
+            .eq($crate::groups::model::GroupVisibility::Public)
+            .or(support_groups::organization_id
+                .nullable()
+                .eq(scope.organization_id))
+            .or(support_groups::id.eq_any(member_groups))
+    }};
+}
+pub(crate) use findable_by;
+
 /// The groups `scope` may find in the directory that match `filter`: public groups, and the
 /// caller's own (its organization's, or those it belongs to). Unlisted groups are found by id.
 fn filtered<'a>(scope: GroupScope, filter: &GroupFilter) -> Boxed<'a> {
-    let member_groups = memberships::table
-        .filter(memberships::member_id.nullable().eq(scope.member_id))
-        .filter(memberships::state.eq_any([
-            MembershipState::Invited,
-            MembershipState::Requested,
-            MembershipState::Active,
-        ]))
-        .select(memberships::group_id);
     let mut query = support_groups::table
-        .filter(
-            support_groups::visibility
-                .eq(GroupVisibility::Public)
-                .or(support_groups::organization_id
-                    .nullable()
-                    .eq(scope.organization_id))
-                .or(support_groups::id.eq_any(member_groups)),
-        )
+        .filter(findable_by!(scope))
         .into_boxed();
-    macro_rules! any_of {
-        ($column:expr, $patterns:expr) => {{
-            let patterns: Vec<String> = $patterns;
-            if let Some((first, rest)) = patterns.split_first() {
-                let mut condition: Box<
-                    dyn BoxableExpression<
-                            support_groups::table,
-                            MultiBackend,
-                            SqlType = diesel::sql_types::Bool,
-                        >,
-                > = Box::new($column.like(first.clone()));
-                for pattern in rest {
-                    condition = Box::new(condition.or($column.like(pattern.clone())));
-                }
-                query = query.filter(condition);
-            }
-        }};
-    }
-    any_of!(
+    filter_like_any!(
+        query,
         support_groups::focus,
         filter
             .focus
@@ -329,7 +322,8 @@ fn filtered<'a>(scope: GroupScope, filter: &GroupFilter) -> Boxed<'a> {
             .map(|f| list_pattern(f.as_str()))
             .collect()
     );
-    any_of!(
+    filter_like_any!(
+        query,
         support_groups::audience,
         filter
             .audiences
@@ -337,7 +331,8 @@ fn filtered<'a>(scope: GroupScope, filter: &GroupFilter) -> Boxed<'a> {
             .map(|a| list_pattern(a.as_str()))
             .collect()
     );
-    any_of!(
+    filter_like_any!(
+        query,
         support_groups::languages,
         language_patterns(&filter.languages)
     );

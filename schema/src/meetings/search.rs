@@ -6,14 +6,14 @@
 use super::model::{AttendanceMode, MeetingRow, MeetingStatus};
 use super::recurrence::{self, Status};
 use super::slots;
-use crate::db::tables::{meeting_exceptions, meeting_slots, meetings, memberships, support_groups};
+use crate::db::tables::{meeting_exceptions, meeting_slots, meetings, support_groups};
 use crate::db::{DbConnection, Id, MultiBackend, Ts};
 use crate::error::ApiResult;
-use crate::groups::model::{GroupScope, GroupVisibility};
-use crate::memberships::model::MembershipState;
+use crate::groups::model::{GroupScope, findable_by};
 use crate::recovery::{Audience, Pathway, RecoveryFocus};
 use crate::stored::{
-    StoredEnum, contains_pattern, decode_list, language_patterns, list_pattern, lower,
+    StoredEnum, contains_pattern, decode_list, filter_like_any, language_patterns, list_pattern,
+    lower,
 };
 use chrono::{DateTime, Datelike, Duration, NaiveTime, Timelike, Utc, Weekday};
 use diesel::prelude::*;
@@ -97,25 +97,10 @@ type Boxed<'a> = diesel::internal::table_macro::BoxedSelectStatement<
 >;
 
 fn prefilter<'a>(scope: GroupScope, search: &MeetingSearch) -> Boxed<'a> {
-    let mine = memberships::table
-        .filter(memberships::member_id.nullable().eq(scope.member_id))
-        .filter(memberships::state.eq_any([
-            MembershipState::Active,
-            MembershipState::Invited,
-            MembershipState::Requested,
-        ]))
-        .select(memberships::group_id);
     let mut query = meetings::table
         .inner_join(support_groups::table.on(support_groups::id.eq(meetings::group_id)))
         .select(MeetingRow::as_select())
-        .filter(
-            support_groups::visibility
-                .eq(GroupVisibility::Public)
-                .or(support_groups::organization_id
-                    .nullable()
-                    .eq(scope.organization_id))
-                .or(support_groups::id.eq_any(mine)),
-        )
+        .filter(findable_by!(scope))
         .filter(meetings::status.eq(MeetingStatus::Active))
         .into_boxed();
     if !search.modes.is_empty() {
@@ -134,21 +119,8 @@ fn prefilter<'a>(scope: GroupScope, search: &MeetingSearch) -> Boxed<'a> {
     if !search.pathways.is_empty() {
         query = query.filter(support_groups::pathway.eq_any(search.pathways.clone()));
     }
-    macro_rules! any_like {
-        ($column:expr, $patterns:expr) => {{
-            let patterns: Vec<String> = $patterns;
-            if let Some((first, rest)) = patterns.split_first() {
-                let mut condition: Box<
-                    dyn BoxableExpression<_, MultiBackend, SqlType = diesel::sql_types::Bool>,
-                > = Box::new($column.like(first.clone()));
-                for pattern in rest {
-                    condition = Box::new(condition.or($column.like(pattern.clone())));
-                }
-                query = query.filter(condition);
-            }
-        }};
-    }
-    any_like!(
+    filter_like_any!(
+        query,
         support_groups::audience,
         search
             .audiences
@@ -156,7 +128,8 @@ fn prefilter<'a>(scope: GroupScope, search: &MeetingSearch) -> Boxed<'a> {
             .map(|a| list_pattern(a.as_str()))
             .collect()
     );
-    any_like!(
+    filter_like_any!(
+        query,
         support_groups::focus,
         search
             .focus
@@ -164,7 +137,11 @@ fn prefilter<'a>(scope: GroupScope, search: &MeetingSearch) -> Boxed<'a> {
             .map(|f| list_pattern(f.as_str()))
             .collect()
     );
-    any_like!(meetings::languages, language_patterns(&search.languages));
+    filter_like_any!(
+        query,
+        meetings::languages,
+        language_patterns(&search.languages)
+    );
     if let Some(pattern) = search.text.as_deref().and_then(contains_pattern) {
         query = query.filter(
             lower(meetings::name)
