@@ -9,8 +9,8 @@ use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use kinship_schema::StoredEnum as _;
 use kinship_schema::groups::model::{GroupScope, find_many};
-use kinship_schema::meetings::MeetingOrder;
 use kinship_schema::meetings::search::{self, MeetingSearch};
+use kinship_schema::meetings::{MeetingOrder, MeetingTypeInfo, Occurrence};
 use kinship_schema::relay::{NodeKind, global_id};
 use serde_json::json;
 use std::collections::HashMap;
@@ -68,34 +68,19 @@ pub async fn meetings_soon(
         }
     };
     let edges: Vec<_> = page
-        .iter()
+        .into_iter()
         .map(|f| {
-            let program = f
-                .row
-                .program
-                .as_deref()
-                .and_then(kinship_schema::meetings::catalog::program);
-            let types: Vec<_> = f
-                .row
-                .type_codes()
+            let types: Vec<_> = MeetingTypeInfo::of_meeting(&f.row)
                 .into_iter()
-                .map(|code| {
-                    let name = program
-                        .and_then(|p| p.types.get(&code))
-                        .map(|t| t.name("en").to_owned());
-                    json!({ "code": code, "name": name })
-                })
+                .map(|t| json!({ "code": t.code, "name": t.name }))
                 .collect();
-            let next = f.next.as_ref().map(|o| {
-                let local = f.row.timezone.parse::<chrono_tz::Tz>().ok().map(|tz| {
-                    o.start
-                        .with_timezone(&tz)
-                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-                });
-                json!({ "start": o.start.to_rfc3339(), "localStart": local })
+            let distance_km = f.distance_km_shown();
+            let next = f.next.map(|planned| {
+                let occurrence = Occurrence::of(&f.row, planned);
+                json!({ "start": occurrence.start.to_rfc3339(), "localStart": occurrence.local_start })
             });
             json!({
-                "distanceKm": f.distance_km.map(|d| (d * 1000.0).round() / 1000.0),
+                "distanceKm": distance_km,
                 "nextOccurrence": next,
                 "node": {
                     "id": global_id(NodeKind::Meeting, f.row.id).0,

@@ -38,6 +38,25 @@ pub struct MeetingTypeInfo {
     pub official: bool,
 }
 
+impl MeetingTypeInfo {
+    /// A meeting's type codes with their English names (the code itself when unknown).
+    pub fn of_meeting(row: &MeetingRow) -> Vec<MeetingTypeInfo> {
+        let program = row.program.as_deref().and_then(catalog::program);
+        row.type_codes()
+            .into_iter()
+            .map(|code| {
+                let known = program.and_then(|p| p.types.get(&code));
+                MeetingTypeInfo {
+                    program: row.program.clone().unwrap_or_default(),
+                    name: known.map_or(code.clone(), |t| t.name("en").to_owned()),
+                    official: known.is_some_and(|t| t.official),
+                    code,
+                }
+            })
+            .collect()
+    }
+}
+
 /// `meetingPrograms` and `meetingTypes`.
 #[derive(Default)]
 pub struct MeetingCatalogQuery;
@@ -199,7 +218,8 @@ pub enum OccurrenceStatus {
 }
 
 impl Occurrence {
-    fn of(row: &MeetingRow, planned: Planned) -> Occurrence {
+    /// An occurrence of a meeting as the API shows it.
+    pub fn of(row: &MeetingRow, planned: Planned) -> Occurrence {
         let zone: chrono_tz::Tz = row.timezone.parse().unwrap_or(chrono_tz::UTC);
         Occurrence {
             start: planned.start,
@@ -365,20 +385,7 @@ impl Meeting {
 
     /// Type codes of the program, with English names (see `meetingTypes` for translations).
     async fn types(&self) -> Vec<MeetingTypeInfo> {
-        let program = self.0.program.as_deref().and_then(catalog::program);
-        self.0
-            .type_codes()
-            .into_iter()
-            .map(|code| {
-                let known = program.and_then(|p| p.types.get(&code));
-                MeetingTypeInfo {
-                    program: self.0.program.clone().unwrap_or_default(),
-                    name: known.map_or(code.clone(), |t| t.name("en").to_owned()),
-                    official: known.is_some_and(|t| t.official),
-                    code,
-                }
-            })
-            .collect()
+        MeetingTypeInfo::of_meeting(&self.0)
     }
 
     /// Languages the meeting is held in (BCP 47).
@@ -1481,12 +1488,13 @@ impl MeetingSearchQuery {
         connection
             .edges
             .extend(rows.into_iter().take(page.first).map(|(k, f)| {
+                let distance_km = f.distance_km_shown();
                 let next_occurrence = f.next.map(|o| Occurrence::of(&f.row, o));
                 async_graphql::connection::Edge::with_additional_fields(
                     crate::relay::Cursor(k),
                     Meeting(f.row),
                     MeetingSearchEdge {
-                        distance_km: f.distance_km.map(|d| (d * 1000.0).round() / 1000.0),
+                        distance_km,
                         next_occurrence,
                     },
                 )

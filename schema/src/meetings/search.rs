@@ -74,6 +74,13 @@ pub struct Found {
     pub next: Option<recurrence::Occurrence>,
 }
 
+impl Found {
+    /// The distance as the API shows it: kilometres to the metre.
+    pub fn distance_km_shown(&self) -> Option<f64> {
+        self.distance_km.map(|d| (d * 1000.0).round() / 1000.0)
+    }
+}
+
 /// Great-circle distance in kilometres.
 pub fn haversine_km(a: (f64, f64), b: (f64, f64)) -> f64 {
     let (lat1, lon1) = (a.0.to_radians(), a.1.to_radians());
