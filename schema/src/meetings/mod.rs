@@ -301,6 +301,7 @@ pub struct MeetingChange {
 /// The longest window `occurrences` accepts.
 const MAX_WINDOW_DAYS: i64 = 366;
 
+/// A meeting of a group: where, when and how to join, its schedule and occurrences.
 #[Object]
 impl Meeting {
     /// The meeting's global id.
@@ -914,6 +915,7 @@ pub struct Rsvp {
     waitlist_position: Option<i64>,
 }
 
+/// An RSVP to one occurrence of a meeting: a seat, or a place on the waitlist.
 #[Object]
 impl Rsvp {
     /// The occurrence's original start (UTC).
