@@ -23,6 +23,7 @@ pub fn run(
     let today = chrono::Utc::now().date_naive();
     let mut valid = Vec::with_capacity(drafts.len());
     for draft in drafts {
+        // Validation does not look at the group: the organization's id stands in for it.
         match draft
             .new_meeting(organization_id, organization_id, today)
             .validate()
