@@ -436,11 +436,9 @@ pub fn migrate(config: &Config) -> Result<(Db, Vec<String>), String> {
     let mut conn = db.conn().map_err(|e| e.message())?;
     let applied = migrations::run_pending(&mut conn)
         .map_err(|e| format!("cannot migrate the database: {e}"))?;
-    let indexed = kinship_schema::meetings::slots::backfill(&mut conn)
-        .map_err(|e| format!("cannot index meeting times: {}", e.message()))?;
-    if indexed > 0 {
-        tracing::info!(meetings = indexed, "indexed meeting times");
-    }
+    let until = kinship_schema::meetings::horizon::extend(&mut conn, chrono::Utc::now())
+        .map_err(|e| format!("cannot write upcoming meeting times: {}", e.message()))?;
+    db.set_horizon(until);
     drop(conn);
     Ok((db, applied))
 }

@@ -43,21 +43,27 @@ pub async fn meetings_soon(
         organization_id: None,
         member_id: None,
     };
+    let request = search::PageRequest {
+        order: MeetingOrder::NextOccurrence,
+        nearest: None,
+        after: None,
+        limit: first,
+    };
+    let clock = search::Clock {
+        now: Utc::now(),
+        horizon: state.db.horizon(),
+    };
     let result = state
         .db
         .run(move |conn| {
-            let ranked = search::ranked(
-                search::search(conn, scope, &wanted, Utc::now())?,
-                MeetingOrder::NextOccurrence,
-            );
-            let total = ranked.len();
-            let page: Vec<search::Found> = ranked.into_iter().take(first).map(|(_, f)| f).collect();
+            let found = search::page(conn, scope, &wanted, &request, clock)?;
+            let page: Vec<search::Found> = found.rows.into_iter().map(|(_, f)| f).collect();
             let group_ids: Vec<_> = page.iter().map(|f| f.row.group_id).collect();
             let groups: HashMap<_, _> = find_many(conn, &group_ids)?
                 .into_iter()
                 .map(|g| (g.id, g.name))
                 .collect();
-            Ok((total, page, groups))
+            Ok((found.total, page, groups))
         })
         .await;
     let (total, page, groups) = match result {

@@ -106,6 +106,24 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/", web::get().to(to_graphiql));
 }
 
+/// Moves the meeting occurrence horizon forward: checked every hour, extended once a day
+/// (start-up has just extended it).
+async fn keep_horizon(db: Db) {
+    let mut every = actix_web::rt::time::interval(std::time::Duration::from_secs(3600));
+    every.tick().await;
+    loop {
+        every.tick().await;
+        let now = chrono::Utc::now();
+        match db
+            .run(move |conn| kinship_schema::meetings::horizon::extend(conn, now))
+            .await
+        {
+            Ok(until) => db.set_horizon(until),
+            Err(e) => tracing::warn!(code = e.code(), "cannot extend the meeting horizon"),
+        }
+    }
+}
+
 /// Binds the listener and returns the server (not yet awaited) and the addresses it bound.
 /// The server stops gracefully on SIGTERM/SIGINT, letting requests in flight finish.
 pub fn start(
@@ -118,6 +136,7 @@ pub fn start(
         .map_err(|e| {
             std::io::Error::other(format!("cannot load the token secret: {}", e.message()))
         })?;
+    actix_web::rt::spawn(keep_horizon(db.clone()));
     let state = web::Data::new(AppState {
         schema: build_schema(db.clone(), signer.clone(), &config.limits),
         db,

@@ -232,27 +232,106 @@ fn ids_and_timestamps_round_trip_on_both_backends() {
     }
 }
 
+/// The window of the demo's next occurrence of a meeting: a minute either side of its start.
+fn next_occurrence_window(app: &TestApp) -> (String, String) {
+    let data = app.query(
+        None,
+        "{ meetings(first: 1) { edges { nextOccurrence { start } } } }",
+        json!({}),
+    );
+    let start: chrono::DateTime<chrono::Utc> =
+        data["meetings"]["edges"][0]["nextOccurrence"]["start"]
+            .as_str()
+            .expect("a next occurrence")
+            .parse()
+            .expect("an instant");
+    let minute = chrono::Duration::minutes(1);
+    ((start - minute).to_rfc3339(), (start + minute).to_rfc3339())
+}
+
 #[test]
-fn meetings_written_before_the_time_index_are_indexed_at_start() {
+fn a_horizon_never_filled_is_filled_at_start() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some(app) = TestApp::start(backend, |_| {}) else {
+            continue;
+        };
+        app.load_demo();
+        let (from, to) = next_occurrence_window(&app);
+        let search = "query($from: DateTime!, $to: DateTime!) { meetings(filter: { startsBetween: { from: $from, to: $to } }) { totalCount } }";
+        let window = json!({ "from": from, "to": to });
+        assert_eq!(
+            app.query(None, search, window.clone())["meetings"]["totalCount"],
+            1,
+            "{backend:?}"
+        );
+        let mut conn = open(&app.database);
+        diesel::sql_query("DELETE FROM meeting_occurrences")
+            .execute(&mut conn)
+            .expect("forget the occurrences");
+        diesel::sql_query("UPDATE occurrence_horizon SET until_micros = 0")
+            .execute(&mut conn)
+            .expect("as if never filled");
+        assert_eq!(
+            app.query(None, search, window.clone())["meetings"]["totalCount"],
+            0,
+            "{backend:?}: the search reads the stored occurrences"
+        );
+        kinship_api::cli::migrate(&app.config).expect("start again");
+        assert_eq!(
+            app.query(None, search, window)["meetings"]["totalCount"],
+            1,
+            "{backend:?}: the occurrence is stored again"
+        );
+    }
+}
+
+#[derive(QueryableByName, Debug)]
+struct Span {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    first: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    last: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    until: i64,
+}
+
+#[test]
+fn the_horizon_moves_forward_a_day_at_a_time() {
+    use kinship_schema::meetings::horizon;
     for backend in [Backend::Sqlite, Backend::Postgres] {
         let Some(app) = TestApp::start(backend, |_| {}) else {
             continue;
         };
         app.load_demo();
         let mut conn = open(&app.database);
-        diesel::sql_query("DELETE FROM meeting_slots")
-            .execute(&mut conn)
-            .expect("forget the index");
-        let search = "{ meetings(filter: { startsBetween: { from: \"2026-03-10T22:00:00Z\", to: \"2026-03-11T00:00:00Z\" } }) { totalCount } }";
+        let span = |conn: &mut DbConnection| -> Span {
+            diesel::sql_query(
+                "SELECT MIN(start_micros) AS first, MAX(start_micros) AS last, \
+                 (SELECT until_micros FROM occurrence_horizon) AS until FROM meeting_occurrences",
+            )
+            .get_result(conn)
+            .expect("span")
+        };
+        let now = chrono::Utc::now();
+        let before = span(&mut conn);
+        let until = horizon::extend(&mut conn, now).expect("extend");
         assert_eq!(
-            app.query(None, search, json!({}))["meetings"]["totalCount"],
-            0
+            horizon::micros(until),
+            before.until,
+            "{backend:?}: extended at start, so nothing to do now"
         );
-        kinship_api::cli::migrate(&app.config).expect("start again");
-        assert_eq!(
-            app.query(None, search, json!({}))["meetings"]["totalCount"],
-            1,
-            "{backend:?}: the Tuesday 19:00 meeting is found again"
+        let later = now + chrono::Duration::days(20);
+        let until = horizon::extend(&mut conn, later).expect("extend");
+        assert_eq!(until, later + chrono::Duration::days(horizon::HORIZON_DAYS));
+        let after = span(&mut conn);
+        assert_eq!(after.until, horizon::micros(until), "{backend:?}");
+        assert!(
+            after.last > before.last + chrono::Duration::days(19).num_microseconds().unwrap_or(0),
+            "{backend:?}: weekly meetings continue into the new weeks"
+        );
+        assert!(
+            after.first >= horizon::micros(later - horizon::kept_past()),
+            "{backend:?}: occurrences that are over are dropped"
         );
     }
 }

@@ -14,3 +14,4 @@ mod meetings;
 mod query_limits;
 mod schema_sdl;
 mod seed;
+mod upcoming;

@@ -254,14 +254,29 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::db::types::{UuidSql, TsSql};
+    use crate::db::types::UuidSql;
 
-    /// Minutes of the UTC week at which meetings may start (the search's time index).
-    meeting_slots (meeting_id, minute_of_week) {
+    /// Active meetings' occurrences over the horizon, with what a search near a point needs.
+    meeting_occurrences (meeting_id, start_micros) {
         meeting_id -> UuidSql,
+        start_micros -> BigInt,
+        moved_from_micros -> Nullable<BigInt>,
         organization_id -> UuidSql,
-        minute_of_week -> Integer,
+        group_id -> UuidSql,
+        public -> Bool,
         cell -> Nullable<Integer>,
+        latitude -> Nullable<Double>,
+        longitude -> Nullable<Double>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+
+    /// How far ahead `meeting_occurrences` is written (one row, id 1).
+    occurrence_horizon (id) {
+        id -> Integer,
+        until_micros -> BigInt,
     }
 }
 
@@ -298,5 +313,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     rsvps,
     attendance,
     meeting_imports,
-    meeting_slots,
+    meeting_occurrences,
 );

@@ -235,6 +235,7 @@ pub fn update(
                 support_groups::updated_at.eq(row.updated_at),
             ))
             .execute(conn)?;
+        crate::meetings::horizon::set_public(conn, id, row.visibility == GroupVisibility::Public)?;
         Ok(row)
     })
 }

@@ -5,13 +5,13 @@
 
 pub mod attendance;
 pub mod catalog;
+pub mod horizon;
 pub mod import;
 pub mod meeting_guide;
 pub mod model;
 pub mod recurrence;
 pub mod rsvps;
 pub mod search;
-pub mod slots;
 
 use crate::error::ApiError;
 use async_graphql::{Object, SimpleObject};
@@ -1466,21 +1466,24 @@ impl MeetingSearchQuery {
             },
             member_id: viewer(ctx).member_id(),
         };
-        let now = Utc::now();
-        let found = db(ctx)?
-            .run(move |conn| search::search(conn, scope, &search, now))
-            .await?;
-        let mut keyed = search::ranked(found, order);
         if let Some(n) = nearest {
-            keyed.truncate(n as usize);
             page.first = page.first.min(n as usize);
         }
-        let total = keyed.len() as i64;
-        let rows: Vec<((String, Id), search::Found)> = keyed
-            .into_iter()
-            .filter(|(k, _)| page.after.as_ref().is_none_or(|after| k > after))
-            .take(page.limit() as usize)
-            .collect();
+        let request = search::PageRequest {
+            order,
+            nearest: nearest.map(|n| n as usize),
+            after: page.after.clone(),
+            limit: page.limit() as usize,
+        };
+        let db = db(ctx)?;
+        let clock = search::Clock {
+            now: Utc::now(),
+            horizon: db.horizon(),
+        };
+        let search::SearchPage { total, rows } = db
+            .run(move |conn| search::page(conn, scope, &search, &request, clock))
+            .await?;
+        let total = total as i64;
         let has_next = rows.len() > page.first;
         let mut connection = MeetingConnection::with_additional_fields(
             page.after.is_some(),

@@ -483,7 +483,7 @@ pub fn create(conn: &mut DbConnection, row: MeetingRow, actor: &str) -> ApiResul
         diesel::insert_into(meetings::table)
             .values(&row)
             .execute(conn)?;
-        super::slots::replace(conn, &row)?;
+        super::horizon::replace(conn, &row)?;
         log_change(
             conn,
             &row,
@@ -540,7 +540,7 @@ pub fn update(
             ))
             .execute(conn)?;
         if changes.as_object().is_some_and(|c| !c.is_empty()) {
-            super::slots::replace(conn, &after)?;
+            super::horizon::replace(conn, &after)?;
             log_change(conn, &after, actor, "updated", changes)?;
         }
         Ok(after)
@@ -655,6 +655,7 @@ pub fn set_exception(
         } else {
             "cancelled occurrence"
         };
+        super::horizon::replace(conn, meeting)?;
         log_change(
             conn,
             meeting,

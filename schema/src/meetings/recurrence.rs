@@ -357,6 +357,19 @@ pub struct Occurrence {
     pub note: Option<String>,
 }
 
+impl Occurrence {
+    /// An occurrence that takes place as scheduled.
+    pub fn scheduled(start: DateTime<Utc>, duration: Duration) -> Occurrence {
+        Occurrence {
+            original_start: start,
+            start,
+            end: start + duration,
+            status: Status::Scheduled,
+            note: None,
+        }
+    }
+}
+
 /// The occurrences starting in `[from, to)` (cancelled ones included, with their status), in
 /// start order, at most `limit`. A moved occurrence counts at its new time.
 pub fn occurrences(
@@ -391,11 +404,10 @@ pub fn occurrences(
                 ),
             };
             Occurrence {
-                original_start: original,
-                start,
-                end: start + duration,
                 status,
                 note: exception.map(|e| e.note.clone()),
+                original_start: original,
+                ..Occurrence::scheduled(start, duration)
             }
         })
         .filter(|o| o.start >= from && o.start < to)

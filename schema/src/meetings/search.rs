@@ -3,11 +3,12 @@
 //! evaluated per meeting in its own time zone (weekdays, local time of day, "starting between"),
 //! distances, and the order by next occurrence, distance or name.
 
+use super::MeetingOrder;
+use super::horizon;
 use super::model::{AttendanceMode, MeetingRow, MeetingStatus};
 use super::recurrence::{self, Status};
-use super::slots;
-use crate::db::tables::{meeting_exceptions, meeting_slots, meetings, support_groups};
-use crate::db::{DbConnection, Id, MultiBackend, Ts};
+use crate::db::tables::{meeting_occurrences, meetings, support_groups};
+use crate::db::{DbConnection, Id, MultiBackend};
 use crate::error::ApiResult;
 use crate::groups::model::{GroupScope, findable_by};
 use crate::recovery::{Audience, Pathway, RecoveryFocus};
@@ -103,7 +104,13 @@ type Boxed<'a> = diesel::internal::table_macro::BoxedSelectStatement<
     MultiBackend,
 >;
 
-fn prefilter<'a>(scope: GroupScope, search: &MeetingSearch) -> Boxed<'a> {
+/// The meetings that pass the filters SQL can check; `within_horizon` is the search's window
+/// when the occurrence horizon holds it.
+fn prefilter<'a>(
+    scope: GroupScope,
+    search: &MeetingSearch,
+    within_horizon: Option<(DateTime<Utc>, DateTime<Utc>)>,
+) -> Boxed<'a> {
     let mut query = meetings::table
         .inner_join(support_groups::table.on(support_groups::id.eq(meetings::group_id)))
         .select(MeetingRow::as_select())
@@ -164,46 +171,46 @@ fn prefilter<'a>(scope: GroupScope, search: &MeetingSearch) -> Boxed<'a> {
             .filter(meetings::latitude.between(lat - dlat, lat + dlat))
             .filter(meetings::longitude.between(lon - dlon, lon + dlon));
     }
-    if let Some((from, to)) = search.starts_between
-        && let Some(ranges) = slots::window_ranges(from, to)
-    {
-        // Starts in the window: a slot in its minutes (in the cells around the point when
-        // searching near one), or an occurrence moved into the window. One range of minutes,
-        // or two when the window wraps past Saturday midnight UTC.
-        let moved = meeting_exceptions::table
-            .filter(meeting_exceptions::new_start.ge(Ts::from(from)))
-            .filter(meeting_exceptions::new_start.lt(Ts::from(to)))
-            .select(meeting_exceptions::meeting_id);
-        let minute = meeting_slots::minute_of_week;
+    if let Some((from, to)) = within_horizon {
+        // Only meetings with an occurrence in the window (in the cells around the point, when
+        // searching near one); the loop below still checks each one's occurrences.
+        let in_window = meeting_occurrences::table
+            .filter(meeting_occurrences::start_micros.ge(horizon::micros(from)))
+            .filter(meeting_occurrences::start_micros.lt(horizon::micros(to)));
         let cells = search
             .near
-            .and_then(|(lat, lon, radius)| slots::cells_around(lat, lon, radius));
-        macro_rules! starting_in {
-            ($slots:expr) => {
-                query.filter(
-                    meetings::id.eq_any($slots.select(meeting_slots::meeting_id).union(moved)),
-                )
-            };
-        }
-        let in_cells =
-            |cells: Vec<i32>| meeting_slots::table.filter(meeting_slots::cell.eq_any(cells));
-        query = match (cells, ranges.as_slice()) {
-            (Some(cells), [(start, end)]) => {
-                starting_in!(in_cells(cells).filter(minute.between(*start, *end)))
+            .and_then(|(lat, lon, radius)| horizon::cells_around(lat, lon, radius));
+        query = match cells {
+            Some(cells) => query.filter(
+                meetings::id.eq_any(
+                    in_window
+                        .filter(meeting_occurrences::cell.eq_any(cells))
+                        .select(meeting_occurrences::meeting_id),
+                ),
+            ),
+            None => {
+                query.filter(meetings::id.eq_any(in_window.select(meeting_occurrences::meeting_id)))
             }
-            (Some(cells), [(start, _), (_, end)]) => {
-                starting_in!(in_cells(cells).filter(minute.ge(*start).or(minute.le(*end))))
-            }
-            (None, [(start, end)]) => {
-                starting_in!(meeting_slots::table.filter(minute.between(*start, *end)))
-            }
-            (None, [(start, _), (_, end)]) => {
-                starting_in!(meeting_slots::table.filter(minute.ge(*start).or(minute.le(*end))))
-            }
-            _ => query,
         };
     }
     query
+}
+
+/// The distance of a place from the search's point: `None` when the search is near a point and
+/// the place lies outside the radius or has no coordinates; `Some(None)` without a point.
+fn within_radius(
+    near: Option<(f64, f64, f64)>,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+) -> Option<Option<f64>> {
+    match (near, latitude, longitude) {
+        (Some((lat, lon, radius)), Some(mlat), Some(mlon)) => {
+            let d = haversine_km((lat, lon), (mlat, mlon));
+            (d <= radius).then_some(Some(d))
+        }
+        (Some(_), _, _) => None,
+        (None, _, _) => Some(None),
+    }
 }
 
 fn types_match(row: &MeetingRow, search: &MeetingSearch) -> bool {
@@ -224,14 +231,16 @@ fn in_window(time: NaiveTime, (from, to): (NaiveTime, NaiveTime)) -> bool {
     }
 }
 
-/// Runs a search at `now`: the matching meetings, unordered.
-pub fn search(
+/// Runs a search at `now` by checking each candidate's occurrences: the matching meetings,
+/// unordered.
+fn search(
     conn: &mut DbConnection,
     scope: GroupScope,
     search: &MeetingSearch,
     now: DateTime<Utc>,
+    within_horizon: Option<(DateTime<Utc>, DateTime<Utc>)>,
 ) -> ApiResult<Vec<Found>> {
-    let candidates: Vec<MeetingRow> = prefilter(scope, search).load(conn)?;
+    let candidates: Vec<MeetingRow> = prefilter(scope, search, within_horizon).load(conn)?;
     let ids: Vec<Id> = candidates.iter().map(|m| m.id).collect();
     let mut exceptions = super::model::exceptions_of(conn, &ids)?;
     let (from, to) = search
@@ -239,16 +248,8 @@ pub fn search(
         .unwrap_or((now, now + Duration::days(35)));
     let mut found = Vec::new();
     for row in candidates {
-        let distance_km = match (search.near, row.latitude, row.longitude) {
-            (Some((lat, lon, radius)), Some(mlat), Some(mlon)) => {
-                let d = haversine_km((lat, lon), (mlat, mlon));
-                if d > radius {
-                    continue;
-                }
-                Some(d)
-            }
-            (Some(_), _, _) => continue,
-            (None, _, _) => None,
+        let Some(distance_km) = within_radius(search.near, row.latitude, row.longitude) else {
+            continue;
         };
         if !types_match(&row, search) {
             continue;
@@ -260,12 +261,6 @@ pub fn search(
             .extract_if(.., |(id, _)| *id == row.id)
             .map(|(_, e)| e.to_exception(row.duration_minutes))
             .collect();
-        if mine.is_empty()
-            && search.starts_between.is_some()
-            && !slots::may_start_between(&row, from, to)
-        {
-            continue;
-        }
         let upcoming: Vec<_> = recurrence::occurrences(&schedule, &mine, from, to, 64)
             .into_iter()
             .filter(|o| o.status != Status::Cancelled)
@@ -296,23 +291,296 @@ pub fn search(
     Ok(found)
 }
 
+/// The sort value of a meeting in `order` (the cursor key is this, then the id).
+fn sort_value(
+    order: MeetingOrder,
+    next_start: Option<DateTime<Utc>>,
+    distance_km: Option<f64>,
+    name: &str,
+) -> String {
+    match order {
+        MeetingOrder::NextOccurrence => next_start.map_or_else(
+            || "~".to_owned(),
+            |start| format!("{:020}", start.timestamp_micros() + (1_i64 << 60)),
+        ),
+        MeetingOrder::Distance => format!("{:015.4}", distance_km.unwrap_or(f64::MAX / 4.0)),
+        MeetingOrder::Name => name.to_lowercase(),
+    }
+}
+
 /// The found meetings in `order`, each with its keyset cursor key: the sort value, then the id.
-pub fn ranked(found: Vec<Found>, order: super::MeetingOrder) -> Vec<((String, Id), Found)> {
-    use super::MeetingOrder;
-    let key = |f: &Found| -> (String, Id) {
-        let sort = match order {
-            MeetingOrder::NextOccurrence => f.next.as_ref().map_or_else(
-                || "~".to_owned(),
-                |o| format!("{:020}", o.start.timestamp_micros() + (1_i64 << 60)),
-            ),
-            MeetingOrder::Distance => format!("{:015.4}", f.distance_km.unwrap_or(f64::MAX / 4.0)),
-            MeetingOrder::Name => f.row.name.to_lowercase(),
-        };
-        (sort, f.row.id)
-    };
-    let mut keyed: Vec<((String, Id), Found)> = found.into_iter().map(|f| (key(&f), f)).collect();
+fn ranked(found: Vec<Found>, order: MeetingOrder) -> Keyed<Found> {
+    let mut keyed: Keyed<Found> = found
+        .into_iter()
+        .map(|f| {
+            let sort = sort_value(
+                order,
+                f.next.as_ref().map(|o| o.start),
+                f.distance_km,
+                &f.row.name,
+            );
+            ((sort, f.row.id), f)
+        })
+        .collect();
     keyed.sort_by(|a, b| a.0.cmp(&b.0));
     keyed
+}
+
+/// Which page of the results to return.
+#[derive(Debug, Clone)]
+pub struct PageRequest {
+    /// The order.
+    pub order: MeetingOrder,
+    /// Keep only the first N in that order (`nearest`).
+    pub nearest: Option<usize>,
+    /// Continue after this cursor key.
+    pub after: Option<(String, Id)>,
+    /// At most this many results.
+    pub limit: usize,
+}
+
+/// A page of results.
+#[derive(Debug, Clone)]
+pub struct SearchPage {
+    /// How many meetings match in all.
+    pub total: usize,
+    /// The page, in order, each with its cursor key.
+    pub rows: Keyed<Found>,
+}
+
+/// When a search runs, and how far ahead occurrences are stored ([`horizon`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Clock {
+    /// Now.
+    pub now: DateTime<Utc>,
+    /// The end of the occurrence horizon, when known.
+    pub horizon: Option<DateTime<Utc>>,
+}
+
+/// Results with their cursor keys.
+type Keyed<T> = Vec<((String, Id), T)>;
+
+/// The total and the page of ranked results `request` asks for.
+fn paged<T>(mut keyed: Keyed<T>, request: &PageRequest) -> (usize, Keyed<T>) {
+    if let Some(n) = request.nearest {
+        keyed.truncate(n);
+    }
+    let total = keyed.len();
+    let rows = keyed
+        .into_iter()
+        .filter(|(k, _)| request.after.as_ref().is_none_or(|after| k > after))
+        .take(request.limit)
+        .collect();
+    (total, rows)
+}
+
+/// Runs a search: the number of matches and the page `request` asks for. A search for
+/// meetings starting in a window the occurrence horizon holds, with no filter beyond `near`
+/// and `groupIds`, in order of next occurrence or distance, is answered from the stored
+/// occurrences alone ([`from_horizon`]); any other is answered by checking each candidate's
+/// occurrences, narrowed by the horizon when it holds the window.
+pub fn page(
+    conn: &mut DbConnection,
+    scope: GroupScope,
+    search: &MeetingSearch,
+    request: &PageRequest,
+    clock: Clock,
+) -> ApiResult<SearchPage> {
+    let within_horizon = search.starts_between.filter(|(from, to)| {
+        clock
+            .horizon
+            .is_some_and(|until| horizon::covers(until, *from, *to, clock.now))
+    });
+    if let Some(window) = within_horizon
+        && only_near_and_groups(search)
+        && request.order != MeetingOrder::Name
+    {
+        return from_horizon(conn, scope, search, request, window);
+    }
+    let found = self::search(conn, scope, search, clock.now, within_horizon)?;
+    let (total, rows) = paged(ranked(found, request.order), request);
+    Ok(SearchPage { total, rows })
+}
+
+/// Whether the search filters by nothing but time, place and groups.
+fn only_near_and_groups(search: &MeetingSearch) -> bool {
+    search.weekdays.is_empty()
+        && search.local_time.is_none()
+        && search.modes.is_empty()
+        && search.program.is_none()
+        && search.include_types.is_none()
+        && search.exclude_types.is_empty()
+        && search.languages.is_empty()
+        && search.audiences.is_empty()
+        && search.pathways.is_empty()
+        && search.focus.is_empty()
+        && search.text.is_none()
+}
+
+/// A meeting found in the stored occurrences: its first occurrence in the window.
+#[derive(Debug, Clone, Copy)]
+struct Hit {
+    start_micros: i64,
+    moved_from_micros: Option<i64>,
+    distance_km: Option<f64>,
+}
+
+type HorizonQuery<'a> = diesel::internal::table_macro::BoxedSelectStatement<
+    'a,
+    (
+        crate::db::types::UuidSql,
+        diesel::sql_types::BigInt,
+        diesel::sql_types::Nullable<diesel::sql_types::BigInt>,
+        diesel::sql_types::Nullable<diesel::sql_types::Double>,
+        diesel::sql_types::Nullable<diesel::sql_types::Double>,
+    ),
+    diesel::internal::table_macro::FromClause<meeting_occurrences::table>,
+    MultiBackend,
+>;
+
+/// The stored occurrences in `[from, to)` that `scope` may find, near the point (by map cell
+/// and bounding box) and in the groups the search names.
+fn horizon_query<'a>(
+    scope: GroupScope,
+    search: &MeetingSearch,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+) -> HorizonQuery<'a> {
+    use meeting_occurrences as o;
+    let mut query = o::table
+        .filter(o::start_micros.ge(horizon::micros(from)))
+        .filter(o::start_micros.lt(horizon::micros(to)))
+        .select((
+            o::meeting_id,
+            o::start_micros,
+            o::moved_from_micros,
+            o::latitude,
+            o::longitude,
+        ))
+        .into_boxed();
+    query = match (scope.organization_id, scope.member_id) {
+        (None, None) => query.filter(o::public.eq(true)),
+        (organization_id, member_id) => {
+            use crate::db::tables::memberships;
+            use crate::memberships::model::MembershipState;
+            let member_groups = memberships::table
+                .filter(memberships::member_id.nullable().eq(member_id))
+                .filter(memberships::state.eq_any([
+                    MembershipState::Invited,
+                    MembershipState::Requested,
+                    MembershipState::Active,
+                ]))
+                .select(memberships::group_id);
+            query.filter(
+                o::public
+                    .eq(true)
+                    .or(o::organization_id.nullable().eq(organization_id))
+                    .or(o::group_id.eq_any(member_groups)),
+            )
+        }
+    };
+    if !search.group_ids.is_empty() {
+        query = query.filter(o::group_id.eq_any(search.group_ids.clone()));
+    }
+    if let Some((lat, lon, radius)) = search.near {
+        query = query.filter(o::latitude.is_not_null());
+        if let Some(cells) = horizon::cells_around(lat, lon, radius) {
+            query = query.filter(o::cell.eq_any(cells));
+        }
+        if radius.is_finite() {
+            let dlat = radius / 111.0;
+            let dlon = radius / (111.0 * lat.to_radians().cos().abs().max(0.01));
+            query = query
+                .filter(o::latitude.between(lat - dlat, lat + dlat))
+                .filter(o::longitude.between(lon - dlon, lon + dlon));
+        }
+    }
+    query
+}
+
+/// Answers a search from the stored occurrences: one statement finds every match with its
+/// first occurrence in the window, and only the page's meetings are then loaded.
+fn from_horizon(
+    conn: &mut DbConnection,
+    scope: GroupScope,
+    search: &MeetingSearch,
+    request: &PageRequest,
+    window: (DateTime<Utc>, DateTime<Utc>),
+) -> ApiResult<SearchPage> {
+    type Stored = (Id, i64, Option<i64>, Option<f64>, Option<f64>);
+    let stored: Vec<Stored> = horizon_query(scope, search, window).load(conn)?;
+    let mut first: std::collections::HashMap<Id, Hit> = std::collections::HashMap::new();
+    for (id, start_micros, moved_from_micros, lat, lon) in stored {
+        let Some(distance_km) = within_radius(search.near, lat, lon) else {
+            continue;
+        };
+        let hit = Hit {
+            start_micros,
+            moved_from_micros,
+            distance_km,
+        };
+        first
+            .entry(id)
+            .and_modify(|h| {
+                if start_micros < h.start_micros {
+                    *h = hit;
+                }
+            })
+            .or_insert(hit);
+    }
+    let mut keyed: Keyed<Hit> = first
+        .into_iter()
+        .map(|(id, hit)| {
+            let start = horizon::instant(hit.start_micros);
+            let sort = sort_value(request.order, Some(start), hit.distance_km, "");
+            ((sort, id), hit)
+        })
+        .collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    let (total, page) = paged(keyed, request);
+    let ids: Vec<Id> = page.iter().map(|((_, id), _)| *id).collect();
+    let mut rows: std::collections::HashMap<Id, MeetingRow> = super::model::find_many(conn, &ids)?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
+    let moved: Vec<Id> = page
+        .iter()
+        .filter(|(_, hit)| hit.moved_from_micros.is_some())
+        .map(|((_, id), _)| *id)
+        .collect();
+    let exceptions = if moved.is_empty() {
+        Vec::new()
+    } else {
+        super::model::exceptions_of(conn, &moved)?
+    };
+    let rows = page
+        .into_iter()
+        .filter_map(|(key, hit)| {
+            let row = rows.remove(&key.1)?;
+            let next = match hit.moved_from_micros {
+                None => recurrence::Occurrence::scheduled(
+                    horizon::instant(hit.start_micros),
+                    Duration::minutes(i64::from(row.duration_minutes)),
+                ),
+                Some(original) => {
+                    let mine: Vec<_> = exceptions
+                        .iter()
+                        .filter(|(id, _)| *id == row.id)
+                        .map(|(_, e)| e.to_exception(row.duration_minutes))
+                        .collect();
+                    row.occurrence(&mine, horizon::instant(original)).ok()?
+                }
+            };
+            Some((
+                key,
+                Found {
+                    row,
+                    distance_km: hit.distance_km,
+                    next: Some(next),
+                },
+            ))
+        })
+        .collect();
+    Ok(SearchPage { total, rows })
 }
 
 #[cfg(test)]

@@ -8,16 +8,14 @@
 
 mod places;
 
-use crate::db::tables::{
-    attendance, meeting_slots, meetings, members, memberships, support_groups,
-};
+use crate::db::tables::{attendance, meetings, members, memberships, support_groups};
 use crate::db::{DbConnection, Id, Ts, insert_in_batches, write_transaction};
 use crate::error::{ApiError, ApiResult};
 use crate::groups::model::{Facilitation, GroupRow, GroupStatus, GroupVisibility, JoinPolicy};
 use crate::meetings::attendance::AttendanceRow;
 use crate::meetings::catalog;
 use crate::meetings::model::{AccessibilityFeature, AttendanceMode, MeetingRow};
-use crate::meetings::{recurrence, slots};
+use crate::meetings::{horizon, recurrence};
 use crate::members::model::{MemberRole, MemberRow};
 use crate::memberships::model::{MembershipRole, MembershipRow, MembershipState};
 use crate::organizations::model as organizations;
@@ -90,6 +88,9 @@ pub fn seed(
         orgs.push(org.id);
     }
     report.organizations = org_count;
+    // The horizon the seeded meetings' occurrences are written up to.
+    let now = Utc::now();
+    let until = horizon::extend(conn, now)?;
     let mut batch = Batch::default();
     let mut meeting_number = 0;
     let mut group_number = 0;
@@ -109,7 +110,7 @@ pub fn seed(
         group_number += 1;
         if batch.groups.len() == GROUPS_PER_BATCH || meeting_number == scale {
             attendance_of(&mut rng, &mut batch);
-            batch.write(conn, &mut report)?;
+            batch.write(conn, (now - horizon::kept_past(), until), &mut report)?;
             progress(meeting_number, scale);
         }
     }
@@ -117,7 +118,7 @@ pub fn seed(
     // and index-only scans see the data as a live database would.
     match conn {
         DbConnection::Pg(pg) => pg.batch_execute(
-            "VACUUM (ANALYZE) meetings, meeting_slots, support_groups, members, memberships, attendance",
+            "VACUUM (ANALYZE) meetings, meeting_occurrences, support_groups, members, memberships, attendance",
         )?,
         DbConnection::Sqlite(lite) => lite.batch_execute("ANALYZE")?,
     }
@@ -135,20 +136,31 @@ struct Batch {
 }
 
 impl Batch {
-    fn write(&mut self, conn: &mut DbConnection, report: &mut SeedReport) -> ApiResult<()> {
+    /// Writes the rows, with the meetings' occurrences in `horizon`.
+    fn write(
+        &mut self,
+        conn: &mut DbConnection,
+        (from, to): (chrono::DateTime<Utc>, chrono::DateTime<Utc>),
+        report: &mut SeedReport,
+    ) -> ApiResult<()> {
         write_transaction(conn, |conn| {
             insert_in_batches!(conn, support_groups::table, &self.groups, 15);
             insert_in_batches!(conn, members::table, &self.members, 14);
             insert_in_batches!(conn, memberships::table, &self.memberships, 8);
             insert_in_batches!(conn, meetings::table, &self.meetings, 32);
             insert_in_batches!(conn, attendance::table, &self.attendance, 7);
-            let now = Utc::now();
-            let slots: Vec<_> = self
+            let public: std::collections::HashSet<Id> = self
+                .groups
+                .iter()
+                .filter(|g| g.visibility == GroupVisibility::Public)
+                .map(|g| g.id)
+                .collect();
+            let occurrences: Vec<_> = self
                 .meetings
                 .iter()
-                .flat_map(|m| slots::slots_of(m, now))
+                .flat_map(|m| horizon::rows_of(m, &[], public.contains(&m.group_id), from, to))
                 .collect();
-            insert_in_batches!(conn, meeting_slots::table, &slots, 4);
+            horizon::insert_all(conn, &occurrences)?;
             Ok(())
         })?;
         report.groups += self.groups.len();
