@@ -14,8 +14,9 @@ use futures_util::StreamExt as _;
 use kinship_schema::auth::{Viewer, authenticate};
 use kinship_schema::db::StatementCount;
 use kinship_schema::error::ApiError;
-use kinship_schema::limits::{check_document, coded_error};
+use kinship_schema::limits::{check_document, code_complexity_error, coded_error};
 use serde::Serialize;
+use tracing::Instrument as _;
 
 /// Codes of errors that stop a request before execution.
 const REQUEST_ERROR_CODES: [&str; 4] = [
@@ -379,15 +380,25 @@ async fn execute_counted(
                 match checked {
                     Some(refused) => refused,
                     None => {
+                        // One span for the operation; never the query text, variables or
+                        // results, and no span per field.
+                        let span = tracing::info_span!(
+                            target: "kinship::graphql",
+                            "execute",
+                            operation = request.operation_name.as_deref().unwrap_or("anonymous"),
+                        );
                         let request =
                             kinship_schema::prepare_request(request, &state.db, viewer, count);
-                        state.schema.execute(request).await
+                        state.schema.execute(request).instrument(span).await
                     }
                 }
             }
         });
     let mut responses = futures_util::future::join_all(executions).await;
     for response in &mut responses {
+        for error in &mut response.errors {
+            code_complexity_error(error, limits.max_complexity);
+        }
         ensure_codes(response);
         fill_failed_fields(response);
     }

@@ -20,7 +20,6 @@ pub mod organizations;
 pub mod recovery;
 pub mod relay;
 pub mod seed;
-mod spans;
 mod stored;
 pub mod support_links;
 mod validate;
@@ -34,7 +33,7 @@ use auth::Viewer;
 use db::{Db, StatementCount};
 use groups::model::GroupRow;
 use groups::{FacilitatorsOfGroups, GroupMutation, GroupQuery};
-use limits::{LimitsExtension, QueryLimits};
+use limits::QueryLimits;
 use loaders::{by_id_loader, grouped_loader, paged_loader, spawner};
 use meetings::import::MeetingImportMutation;
 use meetings::model::MeetingRow;
@@ -96,14 +95,15 @@ fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
     )
 }
 
-/// Builds the schema once per process: the database handle, the limits, and tracing spans for
-/// validation and execution (never the query text or variables; see `spans`).
+/// Builds the schema once per process: the database handle and the limits. It has no schema
+/// extensions: each would wrap every resolved field in boxed futures. The HTTP handler opens
+/// the request's tracing span and words the complexity refusal
+/// ([`limits::code_complexity_error`]).
 pub fn build_schema(db: Db, signer: TokenSigner, limits: &QueryLimits) -> KinshipSchema {
     let mut builder = builder()
         .data(db)
         .data(signer)
-        .extension(LimitsExtension::new(limits))
-        .extension(spans::RequestSpans)
+        .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(limits.max_nesting());
     if !limits.introspection {
         builder = builder.disable_introspection();

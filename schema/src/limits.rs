@@ -2,14 +2,10 @@
 //! complexity. Every refusal is a GraphQL error with `extensions.code = QUERY_TOO_COMPLEX` and
 //! `extensions.limit` naming the limit; parse and validation failures get their own codes.
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextValidation};
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
 };
-use async_graphql::{
-    ErrorExtensionValues, Name, Positioned, Request, ServerError, ValidationResult,
-};
-use std::sync::Arc;
+use async_graphql::{ErrorExtensionValues, Name, Positioned, Request, ServerError};
 
 /// The limits applied to every GraphQL request.
 #[derive(Debug, Clone)]
@@ -282,59 +278,22 @@ fn operation_type(document: &ExecutableDocument, name: Option<&str>) -> Option<O
     }
 }
 
-/// The schema extension that enforces the complexity limit after validation and gives
-/// validation errors their code.
-pub struct LimitsExtension {
-    max_complexity: usize,
-}
+/// async-graphql's message for a query over the schema's `limit_complexity`.
+const TOO_COMPLEX: &str = "Query is too complex.";
 
-impl LimitsExtension {
-    /// The extension for these limits.
-    pub fn new(limits: &QueryLimits) -> LimitsExtension {
-        LimitsExtension {
-            max_complexity: limits.max_complexity,
-        }
-    }
-}
-
-impl ExtensionFactory for LimitsExtension {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(LimitsExtension {
-            max_complexity: self.max_complexity,
-        })
-    }
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for LimitsExtension {
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        let result = next.run(ctx).await.map_err(|errors| {
-            errors
-                .into_iter()
-                .map(|mut error| {
-                    error
-                        .extensions
-                        .get_or_insert_with(Default::default)
-                        .set("code", "GRAPHQL_VALIDATION_FAILED");
-                    error
-                })
-                .collect::<Vec<_>>()
-        })?;
-        if result.complexity > self.max_complexity {
-            return Err(vec![too_complex(
-                "complexity",
-                self.max_complexity,
-                format!(
-                    "the query's complexity is {}; at most {} is allowed (ask for fewer items or fields)",
-                    result.complexity, self.max_complexity
-                ),
-            )]);
-        }
-        Ok(result)
+/// Gives async-graphql's complexity refusal the code and fields of the other limits. The
+/// complexity is checked by async-graphql's validation (`limit_complexity`), which knows each
+/// field's cost; a schema extension could word the error itself, but every extension adds two
+/// boxed futures to each resolved field.
+pub fn code_complexity_error(error: &mut ServerError, max_complexity: usize) {
+    if error.message == TOO_COMPLEX && error.extensions.is_none() && error.path.is_empty() {
+        *error = too_complex(
+            "complexity",
+            max_complexity,
+            format!(
+                "the query is too complex: its complexity is over {max_complexity} (ask for fewer items or fields)"
+            ),
+        );
     }
 }
 

@@ -5,7 +5,7 @@
 use kinship_tests::serde_json::{Value, json};
 use kinship_tests::{TestApp, spec};
 
-const SEARCH: &str = "query($filter: MeetingFilter, $order: MeetingOrder, $first: Int, $after: String) { meetings(filter: $filter, orderBy: $order, first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { distanceKm nextOccurrence { start end localStart originalStart status note } node { id name group { name } } } } }";
+const SEARCH: &str = "query($filter: MeetingFilter, $order: MeetingOrder, $first: Int, $after: String) { meetings(filter: $filter, orderBy: $order, first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { distanceKm nextOccurrence { start end localStart originalStart status note } node { id name group { name } nextOccurrence { start } } } } }";
 
 fn instant(text: &str) -> chrono::DateTime<chrono::Utc> {
     text.parse().expect("an instant")
@@ -74,20 +74,82 @@ spec!(stored_occurrences_answer_as_the_schedules_do, |app| {
                 (Value::Null, "NEXT_OCCURRENCE"),
             ] {
                 let stored = json!({ "near": near, "startsBetween": window });
-                // Filtering by every attendance mode changes nothing, but the search then
-                // checks each candidate's schedule instead of reading stored occurrences.
-                let mut checked = stored.clone();
-                checked["attendanceModes"] = json!(["IN_PERSON", "ONLINE", "HYBRID"]);
                 for scope in [None, Some(key)] {
                     let fast = walk(&app, scope, &stored, order);
-                    assert_eq!(fast, walk(&app, scope, &checked, order), "{stored} {order}");
+                    for other in same_answers(&stored) {
+                        assert_eq!(fast, walk(&app, scope, &other, order), "{other} {order}");
+                    }
                     compared += fast.1.len();
                 }
             }
         }
     }
     assert!(compared > 200, "the windows hold meetings: {compared}");
+
+    // Without a window, each match comes with its next occurrence in the next five weeks (the
+    // one its schedule gives), and a filter by weekday keeps exactly those that have one.
+    let (lat, lon) = points[0];
+    for (filter, order) in [
+        (json!({ "text": "step" }), "NEXT_OCCURRENCE"),
+        (json!({ "text": "step" }), "NAME"),
+        (
+            json!({ "near": { "latitude": lat, "longitude": lon, "radiusKm": 30 } }),
+            "DISTANCE",
+        ),
+        (
+            json!({ "near": { "latitude": lat, "longitude": lon, "radiusKm": 30 } }),
+            "NEXT_OCCURRENCE",
+        ),
+    ] {
+        let (total, found) = walk(&app, Some(key), &filter, order);
+        assert!(found.len() > 5, "{filter} finds meetings");
+        assert_eq!(total, found.len());
+        let [by_meeting, expanded] = same_answers(&filter);
+        assert_eq!(
+            (total.clone(), found.clone()),
+            walk(&app, Some(key), &by_meeting, order)
+        );
+        let horizon = now + chrono::Duration::days(35);
+        for edge in &found {
+            let scheduled = &edge["node"]["nextOccurrence"]["start"];
+            match edge["nextOccurrence"]["start"].as_str() {
+                Some(start) => assert_eq!(scheduled.as_str(), Some(start), "{edge}"),
+                None => assert!(
+                    scheduled.as_str().is_none_or(|s| instant(s) >= horizon),
+                    "{edge}"
+                ),
+            }
+        }
+        let upcoming: Vec<Value> = found
+            .into_iter()
+            .filter(|e| !e["nextOccurrence"].is_null())
+            .collect();
+        assert_eq!(
+            (json!(upcoming.len()), upcoming),
+            walk(&app, Some(key), &expanded, order),
+            "{filter} {order}"
+        );
+    }
 });
+
+/// Filters that find the same meetings as `filter` but take the search's other ways: every
+/// attendance mode (the meetings that pass the filters, with their first stored occurrence), and
+/// every weekday (each candidate's schedule expanded).
+fn same_answers(filter: &Value) -> [Value; 2] {
+    let mut by_meeting = filter.clone();
+    by_meeting["attendanceModes"] = json!(["IN_PERSON", "ONLINE", "HYBRID"]);
+    let mut expanded = filter.clone();
+    expanded["weekdays"] = json!([
+        "MONDAY",
+        "TUESDAY",
+        "WEDNESDAY",
+        "THURSDAY",
+        "FRIDAY",
+        "SATURDAY",
+        "SUNDAY"
+    ]);
+    [by_meeting, expanded]
+}
 
 fn create(app: &TestApp, key: &str, mutation: &str, input: Value) -> String {
     let data = app.query(Some(key), mutation, json!({ "input": input }));

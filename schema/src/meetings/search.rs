@@ -91,109 +91,99 @@ pub fn haversine_km(a: (f64, f64), b: (f64, f64)) -> f64 {
     2.0 * EARTH_KM * h.sqrt().asin()
 }
 
-type Boxed<'a> = diesel::internal::table_macro::BoxedSelectStatement<
-    'a,
-    diesel::helper_types::AsSelect<MeetingRow, MultiBackend>,
-    diesel::internal::table_macro::FromClause<
-        diesel::helper_types::InnerJoinQuerySource<
-            meetings::table,
-            support_groups::table,
-            diesel::dsl::Eq<support_groups::id, meetings::group_id>,
-        >,
-    >,
-    MultiBackend,
->;
-
-/// The meetings that pass the filters SQL can check; `within_horizon` is the search's window
-/// when the occurrence horizon holds it.
-fn prefilter<'a>(
-    scope: GroupScope,
-    search: &MeetingSearch,
-    within_horizon: Option<(DateTime<Utc>, DateTime<Utc>)>,
-) -> Boxed<'a> {
-    let mut query = meetings::table
-        .inner_join(support_groups::table.on(support_groups::id.eq(meetings::group_id)))
-        .select(MeetingRow::as_select())
-        .filter(findable_by!(scope))
-        .filter(meetings::status.eq(MeetingStatus::Active))
-        .into_boxed();
-    if !search.modes.is_empty() {
-        let mut modes = search.modes.clone();
-        if modes.iter().any(|m| *m != AttendanceMode::Hybrid) {
-            modes.push(AttendanceMode::Hybrid);
-        }
-        query = query.filter(meetings::attendance_mode.eq_any(modes));
-    }
-    if let Some(program) = &search.program {
-        query = query.filter(meetings::program.eq(program.clone()));
-    }
-    if !search.group_ids.is_empty() {
-        query = query.filter(meetings::group_id.eq_any(search.group_ids.clone()));
-    }
-    if !search.pathways.is_empty() {
-        query = query.filter(support_groups::pathway.eq_any(search.pathways.clone()));
-    }
-    filter_like_any!(
-        query,
-        support_groups::audience,
-        search
-            .audiences
-            .iter()
-            .map(|a| list_pattern(a.as_str()))
-            .collect()
-    );
-    filter_like_any!(
-        query,
-        support_groups::focus,
-        search
-            .focus
-            .iter()
-            .map(|f| list_pattern(f.as_str()))
-            .collect()
-    );
-    filter_like_any!(
-        query,
-        meetings::languages,
-        language_patterns(&search.languages)
-    );
-    if let Some(pattern) = search.text.as_deref().and_then(contains_pattern) {
-        query = query.filter(
-            lower(meetings::name)
-                .like(pattern.clone())
-                .escape('\\')
-                .or(lower(meetings::description).like(pattern).escape('\\')),
-        );
-    }
-    if let Some((lat, lon, radius)) = search.near.filter(|(_, _, r)| r.is_finite()) {
-        let dlat = radius / 111.0;
-        let dlon = radius / (111.0 * lat.to_radians().cos().abs().max(0.01));
-        query = query
-            .filter(meetings::latitude.between(lat - dlat, lat + dlat))
-            .filter(meetings::longitude.between(lon - dlon, lon + dlon));
-    }
-    if let Some((from, to)) = within_horizon {
-        // Only meetings with an occurrence in the window (in the cells around the point, when
-        // searching near one); the loop below still checks each one's occurrences.
-        let in_window = meeting_occurrences::table
-            .filter(meeting_occurrences::start_micros.ge(horizon::micros(from)))
-            .filter(meeting_occurrences::start_micros.lt(horizon::micros(to)));
-        let cells = search
-            .near
-            .and_then(|(lat, lon, radius)| horizon::cells_around(lat, lon, radius));
-        query = match cells {
-            Some(cells) => query.filter(
-                meetings::id.eq_any(
-                    in_window
-                        .filter(meeting_occurrences::cell.eq_any(cells))
-                        .select(meeting_occurrences::meeting_id),
-                ),
-            ),
-            None => {
-                query.filter(meetings::id.eq_any(in_window.select(meeting_occurrences::meeting_id)))
+/// The meetings (joined with their groups) that pass the filters SQL can check, selecting
+/// `$select`, as a boxed query; `$within_horizon` is the search's window when the occurrence
+/// horizon holds it. A macro because each selection is its own query type.
+macro_rules! prefiltered {
+    ($select:expr, $scope:expr, $search:expr, $within_horizon:expr) => {{
+        let (scope, search, within_horizon): (
+            GroupScope,
+            &MeetingSearch,
+            Option<(DateTime<Utc>, DateTime<Utc>)>,
+        ) = ($scope, $search, $within_horizon);
+        let mut query = meetings::table
+            .inner_join(support_groups::table.on(support_groups::id.eq(meetings::group_id)))
+            .select($select)
+            .filter(findable_by!(scope))
+            .filter(meetings::status.eq(MeetingStatus::Active))
+            .into_boxed();
+        if !search.modes.is_empty() {
+            let mut modes = search.modes.clone();
+            if modes.iter().any(|m| *m != AttendanceMode::Hybrid) {
+                modes.push(AttendanceMode::Hybrid);
             }
-        };
-    }
-    query
+            query = query.filter(meetings::attendance_mode.eq_any(modes));
+        }
+        if let Some(program) = &search.program {
+            query = query.filter(meetings::program.eq(program.clone()));
+        }
+        if !search.group_ids.is_empty() {
+            query = query.filter(meetings::group_id.eq_any(search.group_ids.clone()));
+        }
+        if !search.pathways.is_empty() {
+            query = query.filter(support_groups::pathway.eq_any(search.pathways.clone()));
+        }
+        filter_like_any!(
+            query,
+            support_groups::audience,
+            search
+                .audiences
+                .iter()
+                .map(|a| list_pattern(a.as_str()))
+                .collect()
+        );
+        filter_like_any!(
+            query,
+            support_groups::focus,
+            search
+                .focus
+                .iter()
+                .map(|f| list_pattern(f.as_str()))
+                .collect()
+        );
+        filter_like_any!(
+            query,
+            meetings::languages,
+            language_patterns(&search.languages)
+        );
+        if let Some(pattern) = search.text.as_deref().and_then(contains_pattern) {
+            query = query.filter(
+                lower(meetings::name)
+                    .like(pattern.clone())
+                    .escape('\\')
+                    .or(lower(meetings::description).like(pattern).escape('\\')),
+            );
+        }
+        if let Some((lat, lon, radius)) = search.near.filter(|(_, _, r)| r.is_finite()) {
+            let dlat = radius / 111.0;
+            let dlon = radius / (111.0 * lat.to_radians().cos().abs().max(0.01));
+            query = query
+                .filter(meetings::latitude.between(lat - dlat, lat + dlat))
+                .filter(meetings::longitude.between(lon - dlon, lon + dlon));
+        }
+        if let Some((from, to)) = within_horizon {
+            // Only meetings with an occurrence in the window (in the cells around the point, when
+            // searching near one); the loop below still checks each one's occurrences.
+            let in_window = meeting_occurrences::table
+                .filter(meeting_occurrences::start_micros.ge(horizon::micros(from)))
+                .filter(meeting_occurrences::start_micros.lt(horizon::micros(to)));
+            let cells = search
+                .near
+                .and_then(|(lat, lon, radius)| horizon::cells_around(lat, lon, radius));
+            query = match cells {
+                Some(cells) => query.filter(
+                    meetings::id.eq_any(
+                        in_window
+                            .filter(meeting_occurrences::cell.eq_any(cells))
+                            .select(meeting_occurrences::meeting_id),
+                    ),
+                ),
+                None => query
+                    .filter(meetings::id.eq_any(in_window.select(meeting_occurrences::meeting_id))),
+            };
+        }
+        query
+    }};
 }
 
 /// The distance of a place from the search's point: `None` when the search is near a point and
@@ -213,8 +203,9 @@ fn within_radius(
     }
 }
 
-fn types_match(row: &MeetingRow, search: &MeetingSearch) -> bool {
-    let codes = decode_list(&row.types);
+/// Whether a meeting's type codes (as stored) pass the search's type filters.
+fn types_match(types: &str, search: &MeetingSearch) -> bool {
+    let codes = decode_list(types);
     let included = match &search.include_types {
         None => true,
         Some((wanted, TypeMatch::Any)) => wanted.iter().any(|t| codes.contains(t)),
@@ -231,16 +222,18 @@ fn in_window(time: NaiveTime, (from, to): (NaiveTime, NaiveTime)) -> bool {
     }
 }
 
-/// Runs a search at `now` by checking each candidate's occurrences: the matching meetings,
-/// unordered.
-fn search(
+/// Runs a search at `now` by expanding each candidate's schedule: the matching meetings,
+/// unordered. For local weekdays and times of day, which the horizon does not store, and for
+/// windows outside the horizon.
+fn expanded(
     conn: &mut DbConnection,
     scope: GroupScope,
     search: &MeetingSearch,
     now: DateTime<Utc>,
     within_horizon: Option<(DateTime<Utc>, DateTime<Utc>)>,
 ) -> ApiResult<Vec<Found>> {
-    let candidates: Vec<MeetingRow> = prefilter(scope, search, within_horizon).load(conn)?;
+    let candidates: Vec<MeetingRow> =
+        prefiltered!(MeetingRow::as_select(), scope, search, within_horizon).load(conn)?;
     let ids: Vec<Id> = candidates.iter().map(|m| m.id).collect();
     let mut exceptions = super::model::exceptions_of(conn, &ids)?;
     let (from, to) = search
@@ -251,7 +244,7 @@ fn search(
         let Some(distance_km) = within_radius(search.near, row.latitude, row.longitude) else {
             continue;
         };
-        if !types_match(&row, search) {
+        if !types_match(&row.types, search) {
             continue;
         }
         let Ok(schedule) = row.schedule() else {
@@ -374,11 +367,17 @@ fn paged<T>(mut keyed: Keyed<T>, request: &PageRequest) -> (usize, Keyed<T>) {
     (total, rows)
 }
 
-/// Runs a search: the number of matches and the page `request` asks for. A search for
-/// meetings starting in a window the occurrence horizon holds, with no filter beyond `near`
-/// and `groupIds`, in order of next occurrence or distance, is answered from the stored
-/// occurrences alone ([`from_horizon`]); any other is answered by checking each candidate's
-/// occurrences, narrowed by the horizon when it holds the window.
+/// How long ahead the next occurrence of a meeting is looked for when a search has no window.
+pub fn default_window(now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+    (now, now + Duration::days(35))
+}
+
+/// Runs a search: the number of matches and the page `request` asks for. When the occurrence
+/// horizon holds the window (the search's `startsBetween`, or the next five weeks), matches
+/// are found with their next occurrence in SQL and only the page's meetings are loaded: from
+/// the stored occurrences alone when nothing but `near` and `groupIds` narrows the window
+/// ([`from_horizon`]), from the meetings otherwise ([`by_meeting`]). Local weekdays and times
+/// of day, and windows outside the horizon, expand each candidate's schedule ([`expanded`]).
 pub fn page(
     conn: &mut DbConnection,
     scope: GroupScope,
@@ -386,18 +385,24 @@ pub fn page(
     request: &PageRequest,
     clock: Clock,
 ) -> ApiResult<SearchPage> {
-    let within_horizon = search.starts_between.filter(|(from, to)| {
-        clock
-            .horizon
-            .is_some_and(|until| horizon::covers(until, *from, *to, clock.now))
-    });
-    if let Some(window) = within_horizon
-        && only_near_and_groups(search)
-        && request.order != MeetingOrder::Name
-    {
-        return from_horizon(conn, scope, search, request, window);
+    let window = search
+        .starts_between
+        .unwrap_or_else(|| default_window(clock.now));
+    let in_horizon = clock
+        .horizon
+        .is_some_and(|until| horizon::covers(until, window.0, window.1, clock.now));
+    let by_time_of_day = !search.weekdays.is_empty() || search.local_time.is_some();
+    if in_horizon && !by_time_of_day {
+        if search.starts_between.is_some()
+            && only_near_and_groups(search)
+            && request.order != MeetingOrder::Name
+        {
+            return from_horizon(conn, scope, search, request, window);
+        }
+        return by_meeting(conn, scope, search, request, window);
     }
-    let found = self::search(conn, scope, search, clock.now, within_horizon)?;
+    let within_horizon = search.starts_between.filter(|_| in_horizon);
+    let found = expanded(conn, scope, search, clock.now, within_horizon)?;
     let (total, rows) = paged(ranked(found, request.order), request);
     Ok(SearchPage { total, rows })
 }
@@ -417,11 +422,12 @@ fn only_near_and_groups(search: &MeetingSearch) -> bool {
         && search.text.is_none()
 }
 
-/// A meeting found in the stored occurrences: its first occurrence in the window.
+/// A match before its meeting is loaded: when its first occurrence in the window starts, and
+/// whether that occurrence was moved, when known.
 #[derive(Debug, Clone, Copy)]
 struct Hit {
-    start_micros: i64,
-    moved_from_micros: Option<i64>,
+    start_micros: Option<i64>,
+    moved: Option<bool>,
     distance_km: Option<f64>,
 }
 
@@ -514,24 +520,94 @@ fn from_horizon(
             continue;
         };
         let hit = Hit {
-            start_micros,
-            moved_from_micros,
+            start_micros: Some(start_micros),
+            moved: Some(moved_from_micros.is_some()),
             distance_km,
         };
         first
             .entry(id)
             .and_modify(|h| {
-                if start_micros < h.start_micros {
+                if Some(start_micros) < h.start_micros {
                     *h = hit;
                 }
             })
             .or_insert(hit);
     }
-    let mut keyed: Keyed<Hit> = first
+    load_page(
+        conn,
+        first.into_iter().collect(),
+        request,
+        &std::collections::HashMap::new(),
+    )
+}
+
+/// Answers a search from the meetings that pass its filters, each with its first stored
+/// occurrence in `window` (a correlated subquery on the horizon): one statement finds every
+/// match, and only the page's meetings are then loaded.
+fn by_meeting(
+    conn: &mut DbConnection,
+    scope: GroupScope,
+    search: &MeetingSearch,
+    request: &PageRequest,
+    window: (DateTime<Utc>, DateTime<Utc>),
+) -> ApiResult<SearchPage> {
+    use meeting_occurrences as o;
+    let first_start = o::table
+        .filter(o::meeting_id.eq(meetings::id))
+        .filter(o::start_micros.ge(horizon::micros(window.0)))
+        .filter(o::start_micros.lt(horizon::micros(window.1)))
+        .select(diesel::dsl::min(o::start_micros))
+        .single_value();
+    let select = (
+        meetings::id,
+        meetings::name,
+        meetings::latitude,
+        meetings::longitude,
+        meetings::types,
+        first_start,
+    );
+    type Light = (Id, String, Option<f64>, Option<f64>, String, Option<i64>);
+    let narrowed = search.starts_between;
+    let candidates: Vec<Light> = prefiltered!(select, scope, search, narrowed).load(conn)?;
+    let mut hits = Vec::with_capacity(candidates.len());
+    let mut names = std::collections::HashMap::new();
+    for (id, name, lat, lon, types, start_micros) in candidates {
+        let Some(distance_km) = within_radius(search.near, lat, lon) else {
+            continue;
+        };
+        if !types_match(&types, search) || (narrowed.is_some() && start_micros.is_none()) {
+            continue;
+        }
+        if request.order == MeetingOrder::Name {
+            names.insert(id, name);
+        }
+        hits.push((
+            id,
+            Hit {
+                start_micros,
+                moved: None,
+                distance_km,
+            },
+        ));
+    }
+    load_page(conn, hits, request, &names)
+}
+
+/// Ranks matches (`names` holds their names when ordering by name), takes the page and loads
+/// its meetings (one statement) with their next occurrences; exceptions are read (one more)
+/// only for occurrences that may have moved.
+fn load_page(
+    conn: &mut DbConnection,
+    hits: Vec<(Id, Hit)>,
+    request: &PageRequest,
+    names: &std::collections::HashMap<Id, String>,
+) -> ApiResult<SearchPage> {
+    let mut keyed: Keyed<Hit> = hits
         .into_iter()
         .map(|(id, hit)| {
-            let start = horizon::instant(hit.start_micros);
-            let sort = sort_value(request.order, Some(start), hit.distance_km, "");
+            let start = hit.start_micros.map(horizon::instant);
+            let name = names.get(&id).map_or("", String::as_str);
+            let sort = sort_value(request.order, start, hit.distance_km, name);
             ((sort, id), hit)
         })
         .collect();
@@ -542,45 +618,61 @@ fn from_horizon(
         .into_iter()
         .map(|m| (m.id, m))
         .collect();
-    let moved: Vec<Id> = page
+    let may_have_moved: Vec<Id> = page
         .iter()
-        .filter(|(_, hit)| hit.moved_from_micros.is_some())
+        .filter(|(_, hit)| hit.start_micros.is_some() && hit.moved != Some(false))
         .map(|((_, id), _)| *id)
         .collect();
-    let exceptions = if moved.is_empty() {
+    let exceptions = if may_have_moved.is_empty() {
         Vec::new()
     } else {
-        super::model::exceptions_of(conn, &moved)?
+        super::model::exceptions_of(conn, &may_have_moved)?
     };
     let rows = page
         .into_iter()
         .filter_map(|(key, hit)| {
             let row = rows.remove(&key.1)?;
-            let next = match hit.moved_from_micros {
-                None => recurrence::Occurrence::scheduled(
-                    horizon::instant(hit.start_micros),
-                    Duration::minutes(i64::from(row.duration_minutes)),
-                ),
-                Some(original) => {
-                    let mine: Vec<_> = exceptions
-                        .iter()
-                        .filter(|(id, _)| *id == row.id)
-                        .map(|(_, e)| e.to_exception(row.duration_minutes))
-                        .collect();
-                    row.occurrence(&mine, horizon::instant(original)).ok()?
-                }
-            };
+            let mine: Vec<_> = exceptions
+                .iter()
+                .filter(|(id, _)| *id == row.id)
+                .map(|(_, e)| e.to_exception(row.duration_minutes))
+                .collect();
+            let next = hit
+                .start_micros
+                .and_then(|start| occurrence_at(&row, &mine, horizon::instant(start)));
             Some((
                 key,
                 Found {
                     row,
                     distance_km: hit.distance_km,
-                    next: Some(next),
+                    next,
                 },
             ))
         })
         .collect();
     Ok(SearchPage { total, rows })
+}
+
+/// The occurrence of a meeting that takes place starting at `start` (moved there, or as
+/// scheduled).
+fn occurrence_at(
+    row: &MeetingRow,
+    exceptions: &[recurrence::Exception],
+    start: DateTime<Utc>,
+) -> Option<recurrence::Occurrence> {
+    let duration = Duration::minutes(i64::from(row.duration_minutes));
+    if exceptions.is_empty() {
+        return Some(recurrence::Occurrence::scheduled(start, duration));
+    }
+    recurrence::occurrences(
+        &row.schedule().ok()?,
+        exceptions,
+        start,
+        start + Duration::seconds(1),
+        8,
+    )
+    .into_iter()
+    .find(|o| o.status != Status::Cancelled)
 }
 
 #[cfg(test)]
