@@ -34,7 +34,7 @@ use db::{Db, StatementCount};
 use groups::model::GroupRow;
 use groups::{FacilitatorsOfGroups, GroupMutation, GroupQuery};
 use limits::QueryLimits;
-use loaders::{by_id_loader, grouped_loader, paged_loader, spawner};
+use loaders::{Primed, by_id_loader, grouped_loader, paged_loader, spawner};
 use meetings::import::MeetingImportMutation;
 use meetings::model::MeetingRow;
 use meetings::{
@@ -133,6 +133,7 @@ pub fn prepare_request(
         .data(by_id_loader::<ApiKeyRow>(db, c()))
         .data(by_id_loader::<MemberRow>(db, c()))
         .data(by_id_loader::<GroupRow>(db, c()))
+        .data(Primed::<GroupRow>::default())
         .data(by_id_loader::<MembershipRow>(db, c()))
         .data(by_id_loader::<SupportLinkRow>(db, c()))
         .data(by_id_loader::<MeetingRow>(db, c()))

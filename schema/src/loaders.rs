@@ -62,8 +62,35 @@ pub fn by_id_loader<R: LoadById>(db: &Db, count: StatementCount) -> DataLoader<B
     )
 }
 
-/// Loads one `R` by id through the request's loader.
+/// Rows a query resolver already read for its children, so that they need no batch of their
+/// own (the meetings search reads its page's groups this way). Only query resolvers fill it:
+/// a query changes nothing, so the rows cannot go stale within the request.
+pub struct Primed<R>(std::sync::Mutex<HashMap<Id, R>>);
+
+impl<R> Default for Primed<R> {
+    fn default() -> Self {
+        Primed(std::sync::Mutex::new(HashMap::new()))
+    }
+}
+
+impl<R: LoadById> Primed<R> {
+    /// Keeps these rows for the rest of the request.
+    pub fn fill(&self, rows: Vec<R>) {
+        if let Ok(mut primed) = self.0.lock() {
+            primed.extend(rows.into_iter().map(|r| (r.row_id(), r)));
+        }
+    }
+
+    fn get(&self, id: Id) -> Option<R> {
+        self.0.lock().ok()?.get(&id).cloned()
+    }
+}
+
+/// Loads one `R` by id: from the rows primed for the request, or through its loader.
 pub async fn load_by_id<R: LoadById>(ctx: &Context<'_>, id: Id) -> ApiResult<Option<R>> {
+    if let Some(row) = ctx.data_opt::<Primed<R>>().and_then(|p| p.get(id)) {
+        return Ok(Some(row));
+    }
     let loader = ctx
         .data::<DataLoader<ByIdLoader<R>>>()
         .map_err(|e| ApiError::internal(e.message))?;

@@ -1480,9 +1480,27 @@ impl MeetingSearchQuery {
             now: Utc::now(),
             horizon: db.horizon(),
         };
-        let search::SearchPage { total, rows } = db
-            .run(move |conn| search::page(conn, scope, &search, &request, clock))
+        let wants_groups = ctx
+            .look_ahead()
+            .field("edges")
+            .field("node")
+            .field("group")
+            .exists();
+        let (search::SearchPage { total, rows }, groups) = db
+            .run(move |conn| {
+                let found = search::page(conn, scope, &search, &request, clock)?;
+                let groups = if wants_groups {
+                    let ids: Vec<Id> = found.rows.iter().map(|(_, f)| f.row.group_id).collect();
+                    crate::groups::model::find_many(conn, &ids)?
+                } else {
+                    Vec::new()
+                };
+                Ok((found, groups))
+            })
             .await?;
+        if let Ok(primed) = ctx.data::<crate::loaders::Primed<GroupRow>>() {
+            primed.fill(groups);
+        }
         let total = total as i64;
         let has_next = rows.len() > page.first;
         let mut connection = MeetingConnection::with_additional_fields(
