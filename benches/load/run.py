@@ -95,8 +95,9 @@ def wrk(url, seconds, connections, threads, body=None, token=None):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/kinship_bench",
-                        help="a postgres:// URL, or 'sqlite' for a file in the temp folder")
+    parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/kinship_bench?sslmode=disable",
+                        help="a postgres:// URL, or 'sqlite' for a file in the temp folder (the default "
+                             "reaches the database on this machine without TLS, as a co-located server would)")
     parser.add_argument("--scale", type=int, default=100_000, help="meetings to seed")
     parser.add_argument("--reuse", action="store_true", help="keep the database seeded earlier")
     parser.add_argument("--seconds", type=int, default=20, help="length of each run")
@@ -122,9 +123,11 @@ def main():
         env[name] = value
     if not args.reuse:
         if postgres:
-            admin, name = url.rsplit("/", 1)
-            psql(admin + "/postgres", f"DROP DATABASE IF EXISTS {name}")
-            psql(admin + "/postgres", f"CREATE DATABASE {name}")
+            base, _, query = url.partition("?")
+            admin, name = base.rsplit("/", 1)
+            maintenance = admin + "/postgres" + (f"?{query}" if query else "")
+            psql(maintenance, f"DROP DATABASE IF EXISTS {name}")
+            psql(maintenance, f"CREATE DATABASE {name}")
         else:
             for suffix in ("", "-wal", "-shm"):
                 pathlib.Path(url + suffix).unlink(missing_ok=True)
