@@ -356,7 +356,7 @@ async fn execute_counted(
     }
     let mut responses = Vec::with_capacity(requests.len());
     for request in requests.iter_mut() {
-        responses.push(match check_document(request, limits) {
+        responses.push(match check_document(request, limits, &state.documents) {
             Err(error) => Some(Response::from_errors(vec![error])),
             Ok(Some(OperationType::Mutation)) if over_get => {
                 return format.error(

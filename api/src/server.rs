@@ -28,6 +28,8 @@ pub struct AppState {
     pub signer: TokenSigner,
     /// Whether responses report their SQL statement count.
     pub expose_sql_statements: bool,
+    /// Parsed query documents, by text.
+    pub documents: kinship_schema::limits::DocumentCache,
 }
 
 fn json_error(status: actix_web::http::StatusCode, code: &str, message: &str) -> HttpResponse {
@@ -144,6 +146,7 @@ pub fn start(
         max_body_bytes: config.max_body_bytes,
         signer,
         expose_sql_statements: config.expose_sql_statements,
+        documents: Default::default(),
     });
     let cors_origins = config.cors_origins.clone();
     let bench_reference = config.bench_reference;

@@ -65,12 +65,52 @@ fn too_complex(limit: &str, max: usize, message: String) -> ServerError {
     error
 }
 
-/// Checks a request's document against the limits, parses it (the parse is cached in the
-/// request and reused by execution) and returns the type of the operation it will run, if the
-/// document names one unambiguously.
+/// Parsed documents by their text. Apps send the same few queries over and over, and parsing
+/// a short query was a sixth of the server's work under load (BENCHMARKS.md), so each text is
+/// parsed once. Only documents that parse are kept; at [`DocumentCache::CAPACITY`] texts the
+/// cache starts again empty, so unique queries cost what they did without it.
+#[derive(Default)]
+pub struct DocumentCache(std::sync::Mutex<std::collections::HashMap<String, ExecutableDocument>>);
+
+impl DocumentCache {
+    /// Most documents kept (each at most `max_document_bytes` of text).
+    pub const CAPACITY: usize = 256;
+
+    /// Gives the request its parsed document from the cache, when its text was parsed before;
+    /// whether it did.
+    fn prime(&self, request: &mut Request) -> bool {
+        let cached = self
+            .0
+            .lock()
+            .ok()
+            .and_then(|documents| documents.get(&request.query).cloned());
+        let found = cached.is_some();
+        if let Some(document) = cached {
+            request.set_parsed_query(document);
+        }
+        found
+    }
+
+    /// Keeps a document parsed from `text`.
+    fn keep(&self, text: &str, document: &ExecutableDocument) {
+        if let Ok(mut documents) = self.0.lock()
+            && !documents.contains_key(text)
+        {
+            if documents.len() >= Self::CAPACITY {
+                documents.clear();
+            }
+            documents.insert(text.to_owned(), document.clone());
+        }
+    }
+}
+
+/// Checks a request's document against the limits, parses it (once per text: see
+/// [`DocumentCache`]; the parse is kept in the request and reused by execution) and returns
+/// the type of the operation it will run, if the document names one unambiguously.
 pub fn check_document(
     request: &mut Request,
     limits: &QueryLimits,
+    documents: &DocumentCache,
 ) -> Result<Option<OperationType>, ServerError> {
     if request.query.len() > limits.max_document_bytes {
         return Err(too_complex(
@@ -93,11 +133,15 @@ pub fn check_document(
         ));
     }
     let operation_name = request.operation_name.clone();
+    let text = (!documents.prime(request)).then(|| request.query.clone());
     let document = request.parsed_query().map_err(|e| {
         let mut error = coded_error(e.message, "GRAPHQL_PARSE_FAILED", &[]);
         error.locations = e.locations;
         error
     })?;
+    if let Some(text) = text {
+        documents.keep(&text, document);
+    }
     if exceeds_depth(document, limits.max_depth) {
         return Err(too_complex(
             "depth",
@@ -300,6 +344,35 @@ pub fn code_complexity_error(error: &mut ServerError, max_complexity: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn documents_are_parsed_once_per_text_and_the_cache_stays_bounded() {
+        let limits = QueryLimits::default();
+        let documents = DocumentCache::default();
+        let size = |d: &DocumentCache| d.0.lock().map(|m| m.len()).unwrap_or(0);
+        let mut first = Request::new("query A { viewer { kind } } mutation B { x }");
+        assert_eq!(check_document(&mut first, &limits, &documents), Ok(None));
+        assert_eq!(size(&documents), 1);
+        let mut named =
+            Request::new("query A { viewer { kind } } mutation B { x }").operation_name("B");
+        assert!(
+            documents.prime(&mut named),
+            "the same text comes from the cache"
+        );
+        assert_eq!(
+            check_document(&mut named, &limits, &documents),
+            Ok(Some(OperationType::Mutation)),
+            "the operation name is the request's own"
+        );
+        let mut broken = Request::new("{ viewer ");
+        assert!(check_document(&mut broken, &limits, &documents).is_err());
+        assert_eq!(size(&documents), 1, "what does not parse is not kept");
+        for n in 0..DocumentCache::CAPACITY {
+            let mut request = Request::new(format!("{{ a{n}: viewer {{ kind }} }}"));
+            assert!(check_document(&mut request, &limits, &documents).is_ok());
+        }
+        assert!(size(&documents) <= DocumentCache::CAPACITY);
+    }
 
     #[test]
     fn nesting_ignores_strings_and_comments() {
