@@ -241,6 +241,41 @@ spec!(
             moved_to + chrono::Duration::hours(1)
         );
 
+        // An occurrence moved onto another one's start: both take place then, found once.
+        let onto = first + day * 4;
+        app.query(
+        Some(&key),
+        "mutation($m: ID!, $s: DateTime!, $n: DateTime!) { rescheduleOccurrence(input: { meetingId: $m, occurrenceStart: $s, newStart: $n, note: \"Joint session\" }) { status } }",
+        json!({ "m": meeting, "s": (first + day * 3).to_rfc3339(), "n": onto.to_rfc3339() }),
+    );
+        assert_eq!(found_at(&app, None, first + day * 3)["totalCount"], 0);
+        let joint = found_at(&app, None, onto);
+        assert_eq!(joint["totalCount"], 1);
+        assert_eq!(joint["edges"][0]["nextOccurrence"]["note"], "Joint session");
+
+        // Changes to one meeting at the same time are all kept.
+        let cancel = "mutation($m: ID!, $s: DateTime!) { cancelOccurrence(input: { meetingId: $m, occurrenceStart: $s, note: \"Closed\" }) { status } }";
+        std::thread::scope(|threads| {
+            for k in 5..11 {
+                let (app, key, meeting) = (&app, &key, &meeting);
+                threads.spawn(move || {
+                    app.query(
+                        Some(key),
+                        cancel,
+                        json!({ "m": meeting, "s": (first + day * k).to_rfc3339() }),
+                    );
+                });
+            }
+        });
+        for k in 5..11 {
+            assert_eq!(
+                found_at(&app, None, first + day * k)["totalCount"],
+                0,
+                "day {k}"
+            );
+        }
+        assert_eq!(found_at(&app, None, first + day * 11)["totalCount"], 1);
+
         // A private group's meetings are found by its organization only.
         let update_group =
             "mutation($input: UpdateGroupInput!) { updateGroup(input: $input) { id } }";

@@ -3,15 +3,16 @@
 //! stored in `meeting_occurrences` with what a search near a point needs beside them: the map
 //! cell and coordinates of the place, the group, and whether the group is public. A search whose
 //! time window lies inside the horizon reads occurrences from an index range instead of expanding
-//! schedules; a window outside it (in the past, or more than five weeks ahead) is answered by
-//! expanding each candidate's schedule.
+//! schedules; a window outside it (starting more than a day ago, or ending past the horizon)
+//! is answered by expanding each candidate's schedule.
 //!
 //! It is kept current three ways: a meeting's occurrences are rewritten in the transaction that
 //! changes the meeting or its exceptions ([`replace`]); a group's `public` flag follows its
 //! visibility ([`set_public`]); and [`extend`] moves the horizon forward once a day (the server
 //! runs it at start and every hour). Writers and [`extend`] serialise on the one
 //! `occurrence_horizon` row (a row lock on PostgreSQL, the write lock on SQLite), so a meeting
-//! changed during an extension is never left with a gap.
+//! or group changed during an extension is never left with a gap or a stale visibility; see
+//! [`replace`] for the locks a rewrite takes.
 
 use super::model::{MeetingRow, MeetingStatus, exceptions_of};
 use super::recurrence::{self, Exception, Status};
@@ -75,8 +76,10 @@ pub fn instant(micros: i64) -> DateTime<Utc> {
 
 /// The map cell of a point.
 pub fn cell_of(latitude: f64, longitude: f64) -> i32 {
-    let row = ((latitude.clamp(-90.0, 90.0) + 90.0) / CELL_DEGREES).floor() as i32;
-    let column = ((longitude.clamp(-180.0, 180.0) + 180.0) / CELL_DEGREES).floor() as i32;
+    // Latitude 90 and longitude 180 are the east and north edges of the last row and column.
+    let row = (((latitude.clamp(-90.0, 90.0) + 90.0) / CELL_DEGREES).floor() as i32).min(719);
+    let column =
+        (((longitude.clamp(-180.0, 180.0) + 180.0) / CELL_DEGREES).floor() as i32).min(1439);
     row * 1440 + column
 }
 
@@ -147,9 +150,16 @@ pub fn rows_of(
         (Some(lat), Some(lon)) => Some(cell_of(lat, lon)),
         _ => None,
     };
-    recurrence::occurrences(&schedule, exceptions, from, to, recurrence::MAX_OCCURRENCES)
+    let mut taking_place: Vec<_> =
+        recurrence::occurrences(&schedule, exceptions, from, to, recurrence::MAX_OCCURRENCES)
+            .into_iter()
+            .filter(|o| o.status != Status::Cancelled)
+            .collect();
+    // An occurrence moved onto another one's start: one row for the instant, the first in
+    // the engine's order (the one searches show as the next occurrence).
+    taking_place.dedup_by_key(|o| o.start);
+    taking_place
         .into_iter()
-        .filter(|o| o.status != Status::Cancelled)
         .map(|o| OccurrenceRow {
             meeting_id: row.id,
             start_micros: micros(o.start),
@@ -177,25 +187,43 @@ fn until_shared(conn: &mut DbConnection) -> ApiResult<DateTime<Utc>> {
     Ok(instant(until.unwrap_or(0)))
 }
 
-/// Rewrites a meeting's stored occurrences (none unless it is active). Call it in the
-/// transaction that changes the meeting or its exceptions, after the change.
-pub fn replace(conn: &mut DbConnection, row: &MeetingRow) -> ApiResult<()> {
+/// Rewrites a meeting's stored occurrences (none unless it is active), from the meeting as
+/// this transaction sees it. Call it in the transaction that changes the meeting or its
+/// exceptions, after the change.
+///
+/// On PostgreSQL it takes, in this order, the meeting's row lock (so two changes to one
+/// meeting rewrite its occurrences one after the other, each from the other's result), a
+/// shared lock on the horizon row (so [`extend`] cannot move the horizon meanwhile) and a
+/// shared lock on the group's row (so a visibility change waits for the rows written here, or
+/// these rows see it). SQLite runs one writer at a time.
+pub fn replace(conn: &mut DbConnection, meeting_id: Id) -> ApiResult<()> {
+    let meeting = meetings::table.find(meeting_id);
+    let row: MeetingRow = match conn {
+        DbConnection::Pg(pg) => meeting
+            .select(MeetingRow::as_select())
+            .for_update()
+            .first(pg)?,
+        DbConnection::Sqlite(lite) => meeting.select(MeetingRow::as_select()).first(lite)?,
+    };
     let until = until_shared(conn)?;
+    let group = support_groups::table
+        .find(row.group_id)
+        .select(support_groups::visibility);
+    let visibility: GroupVisibility = match conn {
+        DbConnection::Pg(pg) => group.for_share().first(pg)?,
+        DbConnection::Sqlite(lite) => group.first(lite)?,
+    };
     diesel::delete(meeting_occurrences::table.filter(meeting_occurrences::meeting_id.eq(row.id)))
         .execute(conn)?;
     if row.status != MeetingStatus::Active {
         return Ok(());
     }
-    let visibility: GroupVisibility = support_groups::table
-        .find(row.group_id)
-        .select(support_groups::visibility)
-        .first(conn)?;
     let exceptions: Vec<Exception> = exceptions_of(conn, &[row.id])?
         .iter()
         .map(|(_, e)| e.to_exception(row.duration_minutes))
         .collect();
     let rows = rows_of(
-        row,
+        &row,
         &exceptions,
         visibility == GroupVisibility::Public,
         Utc::now() - kept_past(),
@@ -204,9 +232,11 @@ pub fn replace(conn: &mut DbConnection, row: &MeetingRow) -> ApiResult<()> {
     insert_all(conn, &rows)
 }
 
-/// Marks a group's stored occurrences public or not; call it when the group's visibility may
-/// have changed.
+/// Marks a group's stored occurrences public or not; call it in the transaction that changes
+/// the group's visibility, after the change. It waits for an extension of the horizon in
+/// progress, whose new rows carry the visibility it read.
 pub fn set_public(conn: &mut DbConnection, group_id: Id, public: bool) -> ApiResult<()> {
+    until_shared(conn)?;
     diesel::update(meeting_occurrences::table.filter(meeting_occurrences::group_id.eq(group_id)))
         .set(meeting_occurrences::public.eq(public))
         .execute(conn)?;
@@ -334,6 +364,11 @@ mod tests {
             fiji.contains(&cell_of(-17.7, -179.9)),
             "across the antimeridian"
         );
+        assert!(
+            fiji.contains(&cell_of(-17.7, 179.95)),
+            "and on its own side"
+        );
+        assert!(fiji.contains(&cell_of(-17.7, 179.99)));
     }
 
     proptest::proptest! {

@@ -483,7 +483,7 @@ pub fn create(conn: &mut DbConnection, row: MeetingRow, actor: &str) -> ApiResul
         diesel::insert_into(meetings::table)
             .values(&row)
             .execute(conn)?;
-        super::horizon::replace(conn, &row)?;
+        super::horizon::replace(conn, row.id)?;
         log_change(
             conn,
             &row,
@@ -540,7 +540,7 @@ pub fn update(
             ))
             .execute(conn)?;
         if changes.as_object().is_some_and(|c| !c.is_empty()) {
-            super::horizon::replace(conn, &after)?;
+            super::horizon::replace(conn, after.id)?;
             log_change(conn, &after, actor, "updated", changes)?;
         }
         Ok(after)
@@ -588,6 +588,20 @@ pub fn changes_of(conn: &mut DbConnection, meeting_id: Id) -> ApiResult<Vec<Chan
         .order(meeting_changes::id.asc())
         .select(ChangeRow::as_select())
         .load(conn)?)
+}
+
+/// Locks the meeting row for the rest of the transaction (PostgreSQL; SQLite is serial). Take
+/// it before writing rows that reference the meeting: their foreign key takes a shared lock on
+/// it, and two transactions holding that lock cannot both upgrade it.
+pub(crate) fn lock_meeting(conn: &mut DbConnection, meeting_id: Id) -> ApiResult<()> {
+    if let DbConnection::Pg(pg) = conn {
+        meetings::table
+            .find(meeting_id)
+            .select(meetings::id)
+            .for_update()
+            .first::<Id>(pg)?;
+    }
+    Ok(())
 }
 
 /// Cancels or moves one occurrence, named by its original start (which the schedule must
@@ -641,6 +655,7 @@ pub fn set_exception(
         created_at: Ts::now(),
     };
     conn.transaction(|conn| {
+        lock_meeting(conn, meeting.id)?;
         diesel::delete(
             meeting_exceptions::table
                 .filter(meeting_exceptions::meeting_id.eq(meeting.id))
@@ -655,7 +670,7 @@ pub fn set_exception(
         } else {
             "cancelled occurrence"
         };
-        super::horizon::replace(conn, meeting)?;
+        super::horizon::replace(conn, meeting.id)?;
         log_change(
             conn,
             meeting,

@@ -4,7 +4,7 @@
 
 use super::model::MeetingRow;
 use super::recurrence::{self, Status};
-use crate::db::tables::{meetings, rsvps};
+use crate::db::tables::rsvps;
 use crate::db::{DbConnection, Id, Ts, write_transaction};
 use crate::error::{ApiError, ApiResult};
 use crate::stored::stored_enum;
@@ -45,18 +45,6 @@ pub struct RsvpRow {
     pub created_at: Ts,
     /// When it last changed.
     pub updated_at: Ts,
-}
-
-/// Locks the meeting row for the rest of the transaction (PostgreSQL; SQLite is serial).
-fn lock_meeting(conn: &mut DbConnection, meeting_id: Id) -> ApiResult<()> {
-    if let DbConnection::Pg(pg) = conn {
-        meetings::table
-            .find(meeting_id)
-            .select(meetings::id)
-            .for_update()
-            .first::<Id>(pg)?;
-    }
-    Ok(())
 }
 
 fn find(
@@ -135,7 +123,7 @@ pub fn rsvp(
     check_occurrence(meeting, exceptions, start)?;
     let start = Ts::from(start);
     write_transaction(conn, |conn| {
-        lock_meeting(conn, meeting.id)?;
+        super::model::lock_meeting(conn, meeting.id)?;
         let existing = find(conn, meeting.id, start, member_id)?;
         if let Some(row) = &existing
             && row.state != RsvpState::Cancelled
@@ -184,7 +172,7 @@ pub fn cancel(
 ) -> ApiResult<RsvpRow> {
     let start = Ts::from(start);
     write_transaction(conn, |conn| {
-        lock_meeting(conn, meeting.id)?;
+        super::model::lock_meeting(conn, meeting.id)?;
         let row = find(conn, meeting.id, start, member_id)?
             .ok_or_else(|| ApiError::NotFound("no RSVP for this occurrence".into()))?;
         if row.state == RsvpState::Cancelled {
