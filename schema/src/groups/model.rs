@@ -5,8 +5,8 @@ use crate::db::{DbConnection, Id, MultiBackend, Ts};
 use crate::error::{ApiError, ApiResult};
 use crate::recovery::{Audience, Pathway, RecoveryFocus};
 use crate::stored::{
-    StoredEnum, contains_pattern, encode_enums, encode_list, filter_like_any, language_patterns,
-    list_pattern, lower, stored_enum,
+    contains_pattern, encode_enums, encode_list, filter_like_any, language_patterns, lower,
+    stored_enum,
 };
 use diesel::prelude::*;
 
@@ -282,22 +282,64 @@ pub struct GroupFilter {
 
 type Boxed<'a> = support_groups::BoxedQuery<'a, MultiBackend>;
 
-/// The condition "`$scope` (a [`GroupScope`]) may find this group": a public group, one of its
-/// organization's, or one it belongs to (invited, requested or active). For any query that
-/// includes `support_groups`.
-macro_rules! findable_by {
-    ($scope:expr) => {{
-        use $crate::db::tables::{memberships, support_groups};
+/// Keeps, in a boxed query over `support_groups` (joined or not), the groups with any of the
+/// listed focus, audiences and pathways (an empty list keeps every group): the directory's
+/// filters, which a meeting search shares.
+macro_rules! filter_by_recovery {
+    ($query:ident, $focus:expr, $audiences:expr, $pathways:expr) => {{
+        use $crate::db::tables::support_groups;
+        use $crate::stored::{StoredEnum as _, filter_like_any, list_pattern};
+        let (focus, audiences, pathways): (
+            &[$crate::recovery::RecoveryFocus],
+            &[$crate::recovery::Audience],
+            &[$crate::recovery::Pathway],
+        ) = ($focus, $audiences, $pathways);
+        let patterns = |values: Vec<&str>| values.into_iter().map(list_pattern).collect();
+        filter_like_any!(
+            $query,
+            support_groups::focus,
+            patterns(focus.iter().map(|f| f.as_str()).collect())
+        );
+        filter_like_any!(
+            $query,
+            support_groups::audience,
+            patterns(audiences.iter().map(|a| a.as_str()).collect())
+        );
+        if !pathways.is_empty() {
+            $query = $query.filter(support_groups::pathway.eq_any(pathways.to_vec()));
+        }
+    }};
+}
+pub(crate) use filter_by_recovery;
+
+/// The ids of the groups a member (an `Option<Id>`; none for other callers) belongs to, or has
+/// asked or been invited to join, as a subquery: the groups whose non-public meetings they may
+/// find.
+macro_rules! groups_of_member {
+    ($member_id:expr) => {{
+        use $crate::db::tables::memberships;
         use $crate::memberships::model::MembershipState;
-        let scope: $crate::groups::model::GroupScope = $scope;
-        let member_groups = memberships::table
-            .filter(memberships::member_id.nullable().eq(scope.member_id))
+        let member_id: Option<$crate::db::Id> = $member_id;
+        memberships::table
+            .filter(memberships::member_id.nullable().eq(member_id))
             .filter(memberships::state.eq_any([
                 MembershipState::Invited,
                 MembershipState::Requested,
                 MembershipState::Active,
             ]))
-            .select(memberships::group_id);
+            .select(memberships::group_id)
+    }};
+}
+pub(crate) use groups_of_member;
+
+/// The condition "`$scope` (a [`GroupScope`]) may find this group": a public group, one of its
+/// organization's, or one it belongs to (invited, requested or active). For any query that
+/// includes `support_groups`.
+macro_rules! findable_by {
+    ($scope:expr) => {{
+        use $crate::db::tables::support_groups;
+        let scope: $crate::groups::model::GroupScope = $scope;
+        let member_groups = $crate::groups::model::groups_of_member!(scope.member_id);
         support_groups::visibility
             .eq($crate::groups::model::GroupVisibility::Public)
             .or(support_groups::organization_id
@@ -314,32 +356,12 @@ fn filtered<'a>(scope: GroupScope, filter: &GroupFilter) -> Boxed<'a> {
     let mut query = support_groups::table
         .filter(findable_by!(scope))
         .into_boxed();
-    filter_like_any!(
-        query,
-        support_groups::focus,
-        filter
-            .focus
-            .iter()
-            .map(|f| list_pattern(f.as_str()))
-            .collect()
-    );
-    filter_like_any!(
-        query,
-        support_groups::audience,
-        filter
-            .audiences
-            .iter()
-            .map(|a| list_pattern(a.as_str()))
-            .collect()
-    );
+    filter_by_recovery!(query, &filter.focus, &filter.audiences, &filter.pathways);
     filter_like_any!(
         query,
         support_groups::languages,
         language_patterns(&filter.languages)
     );
-    if !filter.pathways.is_empty() {
-        query = query.filter(support_groups::pathway.eq_any(filter.pathways.clone()));
-    }
     if !filter.visibilities.is_empty() {
         query = query.filter(support_groups::visibility.eq_any(filter.visibilities.clone()));
     }

@@ -83,15 +83,22 @@ pub fn cell_of(latitude: f64, longitude: f64) -> i32 {
     row * 1440 + column
 }
 
+/// The latitude and longitude ranges of the box around a circle (the longitudes may pass ±180).
+pub fn bounding_box(latitude: f64, longitude: f64, radius_km: f64) -> ((f64, f64), (f64, f64)) {
+    let dlat = radius_km / 111.0;
+    let dlon = radius_km / (111.0 * latitude.to_radians().cos().abs().max(0.01));
+    (
+        (latitude - dlat, latitude + dlat),
+        (longitude - dlon, longitude + dlon),
+    )
+}
+
 /// The cells a circle around a point touches; `None` when they are too many to list.
 pub fn cells_around(latitude: f64, longitude: f64, radius_km: f64) -> Option<Vec<i32>> {
     if !radius_km.is_finite() {
         return None;
     }
-    let dlat = radius_km / 111.0;
-    let dlon = radius_km / (111.0 * latitude.to_radians().cos().abs().max(0.01));
-    let rows = (latitude - dlat, latitude + dlat);
-    let columns = (longitude - dlon, longitude + dlon);
+    let (rows, columns) = bounding_box(latitude, longitude, radius_km);
     if columns.1 - columns.0 >= 360.0 {
         return None;
     }

@@ -1,0 +1,119 @@
+//! Searching by expanding each candidate's schedule in its own time zone: for local weekdays
+//! and times of day, which the occurrence horizon does not store, and for windows outside it.
+
+use super::candidates::{candidates, prefilter};
+use super::{Found, Keyed, MeetingSearch, default_window, sort_value, types_match, within_radius};
+use crate::db::{DbConnection, Id};
+use crate::error::ApiResult;
+use crate::groups::model::GroupScope;
+use crate::meetings::MeetingOrder;
+use crate::meetings::model::MeetingRow;
+use crate::meetings::recurrence::{self, Status};
+use chrono::{DateTime, Datelike, NaiveTime, Timelike, Utc};
+use diesel::prelude::*;
+
+fn in_window(time: NaiveTime, (from, to): (NaiveTime, NaiveTime)) -> bool {
+    if from <= to {
+        time >= from && time < to
+    } else {
+        time >= from || time < to
+    }
+}
+
+/// Runs a search at `now` by expanding each candidate's schedule: the matching meetings,
+/// unordered. For local weekdays and times of day, which the horizon does not store, and for
+/// windows outside the horizon.
+pub(super) fn expanded(
+    conn: &mut DbConnection,
+    scope: GroupScope,
+    search: &MeetingSearch,
+    now: DateTime<Utc>,
+    within_horizon: Option<(DateTime<Utc>, DateTime<Utc>)>,
+) -> ApiResult<Vec<Found>> {
+    let candidates: Vec<MeetingRow> = prefilter(
+        candidates!(MeetingRow::as_select()),
+        scope,
+        search,
+        within_horizon,
+    )
+    .load(conn)?;
+    let ids: Vec<Id> = candidates.iter().map(|m| m.id).collect();
+    let mut exceptions = crate::meetings::model::exceptions_of(conn, &ids)?;
+    let (from, to) = search.starts_between.unwrap_or_else(|| default_window(now));
+    let mut found = Vec::new();
+    for row in candidates {
+        let Some(distance_km) = within_radius(search.near, row.latitude, row.longitude) else {
+            continue;
+        };
+        if !types_match(&row.types, search) {
+            continue;
+        }
+        let Ok(schedule) = row.schedule() else {
+            continue;
+        };
+        let mine: Vec<_> = exceptions
+            .extract_if(.., |(id, _)| *id == row.id)
+            .map(|(_, e)| e.to_exception(row.duration_minutes))
+            .collect();
+        let upcoming: Vec<_> = recurrence::occurrences(&schedule, &mine, from, to, 64)
+            .into_iter()
+            .filter(|o| o.status != Status::Cancelled)
+            .filter(|o| {
+                let local = schedule.local(o.start);
+                (search.weekdays.is_empty() || search.weekdays.contains(&local.weekday()))
+                    && search.local_time.is_none_or(|w| {
+                        in_window(
+                            NaiveTime::from_hms_opt(local.hour(), local.minute(), 0)
+                                .unwrap_or(NaiveTime::MIN),
+                            w,
+                        )
+                    })
+            })
+            .collect();
+        let time_filtered = search.starts_between.is_some()
+            || !search.weekdays.is_empty()
+            || search.local_time.is_some();
+        if time_filtered && upcoming.is_empty() {
+            continue;
+        }
+        found.push(Found {
+            row,
+            distance_km,
+            next: upcoming.into_iter().next(),
+        });
+    }
+    Ok(found)
+}
+
+/// The found meetings in `order`, each with its keyset cursor key: the sort value, then the id.
+pub(super) fn ranked(found: Vec<Found>, order: MeetingOrder) -> Keyed<Found> {
+    let mut keyed: Keyed<Found> = found
+        .into_iter()
+        .map(|f| {
+            let sort = sort_value(
+                order,
+                f.next.as_ref().map(|o| o.start),
+                f.distance_km,
+                &f.row.name,
+            );
+            ((sort, f.row.id), f)
+        })
+        .collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    keyed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_windows_may_wrap_past_midnight() {
+        let t = |h, m| NaiveTime::from_hms_opt(h, m, 0).expect("time");
+        assert!(in_window(t(19, 0), (t(18, 0), t(21, 0))));
+        assert!(!in_window(t(21, 0), (t(18, 0), t(21, 0))));
+        assert!(in_window(t(23, 30), (t(22, 0), t(2, 0))));
+        assert!(in_window(t(1, 0), (t(22, 0), t(2, 0))));
+        assert!(!in_window(t(12, 0), (t(22, 0), t(2, 0))));
+    }
+}
