@@ -436,9 +436,8 @@ pub fn migrate(config: &Config) -> Result<(Db, Vec<String>), String> {
     let mut conn = db.conn().map_err(|e| e.message())?;
     let applied = migrations::run_pending(&mut conn)
         .map_err(|e| format!("cannot migrate the database: {e}"))?;
-    let until = kinship_schema::meetings::horizon::extend(&mut conn, chrono::Utc::now())
+    kinship_schema::meetings::horizon::extend(&mut conn, chrono::Utc::now())
         .map_err(|e| format!("cannot write upcoming meeting times: {}", e.message()))?;
-    db.set_horizon(until);
     drop(conn);
     Ok((db, applied))
 }

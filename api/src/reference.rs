@@ -51,7 +51,7 @@ pub async fn meetings_soon(
     };
     let clock = search::Clock {
         now: Utc::now(),
-        horizon: state.db.horizon(),
+        horizon: state.horizon.until(),
     };
     let result = state
         .db

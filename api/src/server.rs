@@ -9,6 +9,7 @@ use actix_web::middleware::{Condition, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use kinship_schema::db::Db;
 use kinship_schema::limits::QueryLimits;
+use kinship_schema::meetings::horizon::KnownHorizon;
 use kinship_schema::members::tokens::TokenSigner;
 use kinship_schema::{KinshipSchema, build_schema};
 use serde_json::json;
@@ -20,6 +21,8 @@ pub struct AppState {
     pub schema: KinshipSchema,
     /// The database.
     pub db: Db,
+    /// How far ahead meeting occurrences are stored.
+    pub horizon: KnownHorizon,
     /// Query limits applied before execution.
     pub limits: QueryLimits,
     /// Largest request body accepted.
@@ -110,7 +113,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// Moves the meeting occurrence horizon forward: checked every hour, extended once a day
 /// (start-up has just extended it).
-async fn keep_horizon(db: Db) {
+async fn keep_horizon(db: Db, known: KnownHorizon) {
     let mut every = actix_web::rt::time::interval(std::time::Duration::from_secs(3600));
     every.tick().await;
     loop {
@@ -120,7 +123,7 @@ async fn keep_horizon(db: Db) {
             .run(move |conn| kinship_schema::meetings::horizon::extend(conn, now))
             .await
         {
-            Ok(until) => db.set_horizon(until),
+            Ok(until) => known.moved_to(until),
             Err(e) => tracing::warn!(code = e.code(), "cannot extend the meeting horizon"),
         }
     }
@@ -138,9 +141,16 @@ pub fn start(
         .map_err(|e| {
             std::io::Error::other(format!("cannot load the token secret: {}", e.message()))
         })?;
-    actix_web::rt::spawn(keep_horizon(db.clone()));
+    let horizon = db
+        .conn()
+        .and_then(|mut conn| KnownHorizon::read(&mut conn))
+        .map_err(|e| {
+            std::io::Error::other(format!("cannot read the meeting horizon: {}", e.message()))
+        })?;
+    actix_web::rt::spawn(keep_horizon(db.clone(), horizon.clone()));
     let state = web::Data::new(AppState {
-        schema: build_schema(db.clone(), signer.clone(), &config.limits),
+        schema: build_schema(db.clone(), horizon.clone(), signer.clone(), &config.limits),
+        horizon,
         db,
         limits: config.limits.clone(),
         max_body_bytes: config.max_body_bytes,

@@ -99,9 +99,15 @@ fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
 /// extensions: each would wrap every resolved field in boxed futures. The HTTP handler opens
 /// the request's tracing span and words the complexity refusal
 /// ([`limits::code_complexity_error`]).
-pub fn build_schema(db: Db, signer: TokenSigner, limits: &QueryLimits) -> KinshipSchema {
+pub fn build_schema(
+    db: Db,
+    horizon: meetings::horizon::KnownHorizon,
+    signer: TokenSigner,
+    limits: &QueryLimits,
+) -> KinshipSchema {
     let mut builder = builder()
         .data(db)
+        .data(horizon)
         .data(signer)
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(limits.max_nesting());

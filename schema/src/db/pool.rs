@@ -6,7 +6,7 @@ use crate::error::ApiError;
 use diesel::ConnectionError;
 use diesel::connection::SimpleConnection;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tracing::Instrument as _;
 
@@ -97,9 +97,6 @@ pub struct Db {
     /// blocked threads inside the pool (a semaphore in front of the pool).
     permits: Arc<tokio::sync::Semaphore>,
     timeout: std::time::Duration,
-    /// How far ahead meeting occurrences are known to be written (Unix microseconds; 0 when
-    /// not yet known), so searches inside it read them instead of expanding schedules.
-    horizon: Arc<AtomicI64>,
 }
 
 impl Db {
@@ -127,22 +124,7 @@ impl Db {
             generation,
             permits: Arc::new(tokio::sync::Semaphore::new(settings.pool_size as usize)),
             timeout: settings.timeout,
-            horizon: Arc::new(AtomicI64::new(0)),
         })
-    }
-
-    /// Records how far ahead meeting occurrences are written (it only moves forward).
-    pub fn set_horizon(&self, until: chrono::DateTime<chrono::Utc>) {
-        self.horizon
-            .fetch_max(until.timestamp_micros(), Ordering::AcqRel);
-    }
-
-    /// How far ahead meeting occurrences are known to be written; `None` before it is known.
-    pub fn horizon(&self) -> Option<chrono::DateTime<chrono::Utc>> {
-        match self.horizon.load(Ordering::Acquire) {
-            0 => None,
-            micros => chrono::DateTime::from_timestamp_micros(micros),
-        }
     }
 
     /// Which database this is.

@@ -181,6 +181,39 @@ pub fn rows_of(
         .collect()
 }
 
+/// How far ahead occurrences are known to be stored, shared by the server's searches and the
+/// task that moves the horizon: a search whose window ends within it reads stored occurrences.
+/// Only moves forward; `None` until the server has read it.
+#[derive(Debug, Clone, Default)]
+pub struct KnownHorizon(std::sync::Arc<std::sync::atomic::AtomicI64>);
+
+impl KnownHorizon {
+    /// The horizon as stored now.
+    pub fn read(conn: &mut DbConnection) -> ApiResult<KnownHorizon> {
+        let until: i64 = occurrence_horizon::table
+            .find(1)
+            .select(occurrence_horizon::until_micros)
+            .first(conn)?;
+        let known = KnownHorizon::default();
+        known.moved_to(instant(until));
+        Ok(known)
+    }
+
+    /// Records that the horizon reaches `until`.
+    pub fn moved_to(&self, until: DateTime<Utc>) {
+        self.0
+            .fetch_max(micros(until), std::sync::atomic::Ordering::AcqRel);
+    }
+
+    /// Where the horizon is known to end.
+    pub fn until(&self) -> Option<DateTime<Utc>> {
+        match self.0.load(std::sync::atomic::Ordering::Acquire) {
+            0 => None,
+            until => Some(instant(until)),
+        }
+    }
+}
+
 /// The horizon's end, read under a lock that keeps [`extend`] out until the transaction ends
 /// (SQLite: callers have already written, so they hold the write lock).
 fn until_shared(conn: &mut DbConnection) -> ApiResult<DateTime<Utc>> {

@@ -1475,10 +1475,12 @@ impl MeetingSearchQuery {
             after: page.after.clone(),
             limit: page.limit() as usize,
         };
-        let db = db(ctx)?;
         let clock = search::Clock {
             now: Utc::now(),
-            horizon: db.horizon(),
+            horizon: ctx
+                .data::<horizon::KnownHorizon>()
+                .ok()
+                .and_then(horizon::KnownHorizon::until),
         };
         let wants_groups = ctx
             .look_ahead()
@@ -1486,7 +1488,7 @@ impl MeetingSearchQuery {
             .field("node")
             .field("group")
             .exists();
-        let (search::SearchPage { total, rows }, groups) = db
+        let (search::SearchPage { total, rows }, groups) = db(ctx)?
             .run(move |conn| {
                 let found = search::page(conn, scope, &search, &request, clock)?;
                 let groups = if wants_groups {
