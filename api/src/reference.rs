@@ -8,7 +8,7 @@ use crate::server::AppState;
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use kinship_schema::StoredEnum as _;
-use kinship_schema::groups::model::{GroupScope, find_many};
+use kinship_schema::groups::model::GroupScope;
 use kinship_schema::meetings::search::{self, MeetingSearch};
 use kinship_schema::meetings::{MeetingOrder, MeetingTypeInfo, Occurrence};
 use kinship_schema::relay::{NodeKind, global_id};
@@ -57,12 +57,11 @@ pub async fn meetings_soon(
         .db
         .run(move |conn| {
             let found = search::page(conn, scope, &wanted, &request, clock)?;
-            let page: Vec<search::Found> = found.rows.into_iter().map(|(_, f)| f).collect();
-            let group_ids: Vec<_> = page.iter().map(|f| f.row.group_id).collect();
-            let groups: HashMap<_, _> = find_many(conn, &group_ids)?
+            let groups: HashMap<_, _> = search::groups_of(conn, &found)?
                 .into_iter()
                 .map(|g| (g.id, g.name))
                 .collect();
+            let page: Vec<search::Found> = found.rows.into_iter().map(|(_, f)| f).collect();
             Ok((found.total, page, groups))
         })
         .await;

@@ -151,7 +151,8 @@ fn same_answers(filter: &Value) -> [Value; 2] {
     [by_meeting, expanded]
 }
 
-fn create(app: &TestApp, key: &str, mutation: &str, input: Value) -> String {
+/// Runs a mutation whose one field returns an object with an `id`; that id.
+fn mutate(app: &TestApp, key: &str, mutation: &str, input: Value) -> String {
     let data = app.query(Some(key), mutation, json!({ "input": input }));
     data.as_object()
         .and_then(|o| o.values().next())
@@ -178,14 +179,14 @@ spec!(
     changes_reach_the_search_for_meetings_starting_soon_at_once,
     |app| {
         let key = app.admin_key("clinic");
-        let group = create(
+        let group = mutate(
             &app,
             &key,
             "mutation($input: CreateGroupInput!) { createGroup(input: $input) { id } }",
             json!({ "name": "Noon circle", "visibility": "PUBLIC" }),
         );
         let yesterday = (chrono::Utc::now() - chrono::Duration::days(1)).date_naive();
-        let meeting = create(
+        let meeting = mutate(
             &app,
             &key,
             "mutation($input: CreateMeetingInput!) { createMeeting(input: $input) { id } }",
@@ -279,7 +280,7 @@ spec!(
         // A private group's meetings are found by its organization only.
         let update_group =
             "mutation($input: UpdateGroupInput!) { updateGroup(input: $input) { id } }";
-        create(
+        mutate(
             &app,
             &key,
             update_group,
@@ -287,7 +288,7 @@ spec!(
         );
         assert_eq!(found_at(&app, None, first + day * 2)["totalCount"], 0);
         assert_eq!(found_at(&app, Some(&key), first + day * 2)["totalCount"], 1);
-        create(
+        mutate(
             &app,
             &key,
             update_group,
@@ -298,7 +299,7 @@ spec!(
         // A new time and a new place replace the old ones; an inactive meeting is not found.
         let update_meeting =
             "mutation($input: UpdateMeetingInput!) { updateMeeting(input: $input) { id } }";
-        create(
+        mutate(
             &app,
             &key,
             update_meeting,
@@ -310,7 +311,7 @@ spec!(
             found_at(&app, None, first + day * 2 + hour)["totalCount"],
             1
         );
-        create(
+        mutate(
             &app,
             &key,
             update_meeting,
@@ -321,7 +322,7 @@ spec!(
             0,
             "14 km away now"
         );
-        create(
+        mutate(
             &app,
             &key,
             update_meeting,

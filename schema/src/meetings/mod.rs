@@ -1492,8 +1492,7 @@ impl MeetingSearchQuery {
             .run(move |conn| {
                 let found = search::page(conn, scope, &search, &request, clock)?;
                 let groups = if wants_groups {
-                    let ids: Vec<Id> = found.rows.iter().map(|(_, f)| f.row.group_id).collect();
-                    crate::groups::model::find_many(conn, &ids)?
+                    search::groups_of(conn, &found)?
                 } else {
                     Vec::new()
                 };

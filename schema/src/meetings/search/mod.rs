@@ -230,6 +230,15 @@ pub fn page(
     Ok(SearchPage { total, rows })
 }
 
+/// The groups of a page's meetings, in one statement (the page shows them with its meetings).
+pub fn groups_of(
+    conn: &mut DbConnection,
+    page: &SearchPage,
+) -> ApiResult<Vec<crate::groups::model::GroupRow>> {
+    let ids: Vec<Id> = page.rows.iter().map(|(_, f)| f.row.group_id).collect();
+    crate::groups::model::find_many(conn, &ids)
+}
+
 /// Whether the search filters by nothing but time, place and groups.
 fn only_near_and_groups(search: &MeetingSearch) -> bool {
     search.weekdays.is_empty()
