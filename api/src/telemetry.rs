@@ -1,7 +1,7 @@
 //! Logs and traces. Logs go to stderr (text, or JSON with `KINSHIP_LOG_FORMAT=json`); spans are
 //! exported over OTLP/HTTP when `OTEL_EXPORTER_OTLP_ENDPOINT` is set. No span carries request
-//! content, tokens or personal data: GraphQL requests get only validation and execution spans
-//! named by the operation (`kinship_schema`'s `RequestSpans`).
+//! content, tokens or personal data: each GraphQL operation gets one `execute` span named by the
+//! operation (opened by the GraphQL handler), and no span per field.
 
 use crate::config::{Config, LogFormat};
 use opentelemetry::trace::TracerProvider as _;
