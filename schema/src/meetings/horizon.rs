@@ -14,7 +14,7 @@
 //! or group changed during an extension is never left with a gap or a stale visibility; see
 //! [`replace`] for the locks a rewrite takes.
 
-use super::model::{MeetingRow, MeetingStatus, exceptions_of};
+use super::model::{MeetingRow, MeetingStatus, exceptions_of, take_exceptions_of};
 use super::recurrence::{self, Exception, Status};
 use crate::db::tables::{meeting_occurrences, meetings, occurrence_horizon, support_groups};
 use crate::db::{DbConnection, Id, insert_in_batches, write_transaction};
@@ -258,10 +258,7 @@ pub fn replace(conn: &mut DbConnection, meeting_id: Id) -> ApiResult<()> {
     if row.status != MeetingStatus::Active {
         return Ok(());
     }
-    let exceptions: Vec<Exception> = exceptions_of(conn, &[row.id])?
-        .iter()
-        .map(|(_, e)| e.to_exception(row.duration_minutes))
-        .collect();
+    let exceptions = take_exceptions_of(&mut exceptions_of(conn, &[row.id])?, &row);
     let rows = rows_of(
         &row,
         &exceptions,
@@ -330,13 +327,9 @@ pub fn extend(conn: &mut DbConnection, now: DateTime<Utc>) -> ApiResult<DateTime
             let rows: Vec<OccurrenceRow> = batch
                 .iter()
                 .flat_map(|(meeting, visibility)| {
-                    let mine: Vec<Exception> = exceptions
-                        .extract_if(.., |(id, _)| *id == meeting.id)
-                        .map(|(_, e)| e.to_exception(meeting.duration_minutes))
-                        .collect();
                     rows_of(
                         meeting,
-                        &mine,
+                        &take_exceptions_of(&mut exceptions, meeting),
                         *visibility == GroupVisibility::Public,
                         from,
                         target,

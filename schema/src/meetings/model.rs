@@ -567,6 +567,18 @@ pub fn of_groups(conn: &mut DbConnection, group_ids: &[Id]) -> ApiResult<Vec<(Id
         .collect())
 }
 
+/// Takes `meeting`'s exceptions out of `(meeting id, exception)` pairs, for the recurrence
+/// engine.
+pub fn take_exceptions_of(
+    pairs: &mut Vec<(Id, ExceptionRow)>,
+    meeting: &MeetingRow,
+) -> Vec<Exception> {
+    pairs
+        .extract_if(.., |(id, _)| *id == meeting.id)
+        .map(|(_, e)| e.to_exception(meeting.duration_minutes))
+        .collect()
+}
+
 /// The exceptions of these meetings, as `(meeting id, exception)` pairs.
 pub fn exceptions_of(
     conn: &mut DbConnection,

@@ -7,7 +7,7 @@ use crate::db::{DbConnection, Id};
 use crate::error::ApiResult;
 use crate::groups::model::GroupScope;
 use crate::meetings::MeetingOrder;
-use crate::meetings::model::MeetingRow;
+use crate::meetings::model::{MeetingRow, exceptions_of, take_exceptions_of};
 use crate::meetings::recurrence::{self, Status};
 use chrono::{DateTime, Datelike, NaiveTime, Timelike, Utc};
 use diesel::prelude::*;
@@ -38,7 +38,7 @@ pub(super) fn expanded(
     )
     .load(conn)?;
     let ids: Vec<Id> = candidates.iter().map(|m| m.id).collect();
-    let mut exceptions = crate::meetings::model::exceptions_of(conn, &ids)?;
+    let mut exceptions = exceptions_of(conn, &ids)?;
     let (from, to) = search.starts_between.unwrap_or_else(|| default_window(now));
     let mut found = Vec::new();
     for row in candidates {
@@ -51,10 +51,7 @@ pub(super) fn expanded(
         let Ok(schedule) = row.schedule() else {
             continue;
         };
-        let mine: Vec<_> = exceptions
-            .extract_if(.., |(id, _)| *id == row.id)
-            .map(|(_, e)| e.to_exception(row.duration_minutes))
-            .collect();
+        let mine = take_exceptions_of(&mut exceptions, &row);
         let upcoming: Vec<_> = recurrence::occurrences(&schedule, &mine, from, to, 64)
             .into_iter()
             .filter(|o| o.status != Status::Cancelled)

@@ -12,7 +12,7 @@ use crate::error::ApiResult;
 use crate::groups::model::{GroupScope, groups_of_member};
 use crate::meetings::MeetingOrder;
 use crate::meetings::horizon;
-use crate::meetings::model::MeetingRow;
+use crate::meetings::model::{MeetingRow, exceptions_of, find_many, take_exceptions_of};
 use crate::meetings::recurrence::{self, Status};
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
@@ -189,30 +189,25 @@ fn load_page(
     keyed.sort_by(|a, b| a.0.cmp(&b.0));
     let (total, page) = paged(keyed, request);
     let ids: Vec<Id> = page.iter().map(|((_, id), _)| *id).collect();
-    let mut rows: std::collections::HashMap<Id, MeetingRow> =
-        crate::meetings::model::find_many(conn, &ids)?
-            .into_iter()
-            .map(|m| (m.id, m))
-            .collect();
+    let mut rows: std::collections::HashMap<Id, MeetingRow> = find_many(conn, &ids)?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
     let may_have_moved: Vec<Id> = page
         .iter()
         .filter(|(_, hit)| hit.start_micros.is_some() && hit.moved != Some(false))
         .map(|((_, id), _)| *id)
         .collect();
-    let exceptions = if may_have_moved.is_empty() {
+    let mut exceptions = if may_have_moved.is_empty() {
         Vec::new()
     } else {
-        crate::meetings::model::exceptions_of(conn, &may_have_moved)?
+        exceptions_of(conn, &may_have_moved)?
     };
     let rows = page
         .into_iter()
         .filter_map(|(key, hit)| {
             let row = rows.remove(&key.1)?;
-            let mine: Vec<_> = exceptions
-                .iter()
-                .filter(|(id, _)| *id == row.id)
-                .map(|(_, e)| e.to_exception(row.duration_minutes))
-                .collect();
+            let mine = take_exceptions_of(&mut exceptions, &row);
             let next = hit
                 .start_micros
                 .and_then(|start| occurrence_at(&row, &mine, horizon::instant(start)));
