@@ -436,6 +436,17 @@ pub fn migrate(config: &Config) -> Result<(Db, Vec<String>), String> {
     let mut conn = db.conn().map_err(|e| e.message())?;
     let applied = migrations::run_pending(&mut conn)
         .map_err(|e| format!("cannot migrate the database: {e}"))?;
+    Db::check_writes(&mut conn).map_err(|e| {
+        format!(
+            "the database at {} does not take writes (a full disk, files that cannot be written, or a read-only server?): {}",
+            redact(&config.database_url),
+            match e {
+                kinship_schema::error::ApiError::Unavailable(detail)
+                | kinship_schema::error::ApiError::Internal(detail) => detail,
+                other => other.message(),
+            }
+        )
+    })?;
     kinship_schema::meetings::horizon::extend(&mut conn, chrono::Utc::now())
         .map_err(|e| format!("cannot write upcoming meeting times: {}", e.message()))?;
     drop(conn);

@@ -42,7 +42,8 @@ pub struct Config {
     pub db_timeout: Duration,
     /// `KINSHIP_MAX_BODY_BYTES`: largest request body.
     pub max_body_bytes: usize,
-    /// `KINSHIP_MAX_DEPTH`, `KINSHIP_MAX_COMPLEXITY`, `KINSHIP_MAX_ALIASES`,
+    /// `KINSHIP_MAX_DEPTH`, `KINSHIP_MAX_COMPLEXITY`, `KINSHIP_MAX_INTROSPECTION`,
+    /// `KINSHIP_MAX_RESPONSE_BYTES`, `KINSHIP_MAX_CONCURRENT_COST`, `KINSHIP_MAX_ALIASES`,
     /// `KINSHIP_MAX_DOCUMENT_BYTES`, `KINSHIP_MAX_BATCH`, `KINSHIP_INTROSPECTION`.
     pub limits: QueryLimits,
     /// `KINSHIP_LOG_FORMAT`: `text` or `json`.
@@ -112,6 +113,24 @@ impl Config {
                     defaults.max_complexity,
                     1,
                     1_000_000,
+                )?,
+                max_introspection: env.number(
+                    "KINSHIP_MAX_INTROSPECTION",
+                    defaults.max_introspection,
+                    1,
+                    10_000_000,
+                )?,
+                max_response_bytes: env.number(
+                    "KINSHIP_MAX_RESPONSE_BYTES",
+                    defaults.max_response_bytes,
+                    1024,
+                    1 << 30,
+                )?,
+                max_concurrent_cost: env.number(
+                    "KINSHIP_MAX_CONCURRENT_COST",
+                    defaults.max_concurrent_cost,
+                    1,
+                    100_000_000,
                 )?,
                 max_aliases: env.number("KINSHIP_MAX_ALIASES", defaults.max_aliases, 0, 1000)?,
                 max_document_bytes: env.number(

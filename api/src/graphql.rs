@@ -14,7 +14,7 @@ use futures_util::StreamExt as _;
 use kinship_schema::auth::{Viewer, authenticate};
 use kinship_schema::db::StatementCount;
 use kinship_schema::error::ApiError;
-use kinship_schema::limits::{check_document, code_complexity_error, coded_error};
+use kinship_schema::limits::{Preflight, coded_error};
 use serde::Serialize;
 use tracing::Instrument as _;
 
@@ -57,6 +57,13 @@ impl Format {
     }
 
     fn respond(self, status: StatusCode, body: &impl Serialize) -> HttpResponse {
+        match serde_json::to_vec(body) {
+            Ok(bytes) => self.respond_bytes(status, bytes),
+            Err(_) => HttpResponse::InternalServerError().finish(),
+        }
+    }
+
+    fn respond_bytes(self, status: StatusCode, body: Vec<u8>) -> HttpResponse {
         let mut response = HttpResponse::build(status);
         response.content_type(self.content_type());
         match status {
@@ -71,7 +78,7 @@ impl Format {
             }
             _ => {}
         }
-        response.json(body)
+        response.body(body)
     }
 
     /// A response carrying one error that stopped the request before execution.
@@ -219,10 +226,40 @@ async fn resolve_viewer(req: &HttpRequest, state: &AppState) -> Result<Viewer, A
     authenticate(&state.db, &state.signer, token).await
 }
 
+/// The parameters of a GraphQL request over GET, as the GraphQL-over-HTTP draft names them.
+#[derive(serde::Deserialize)]
+struct GetParams {
+    #[serde(default)]
+    query: String,
+    #[serde(rename = "operationName")]
+    operation_name: Option<String>,
+    variables: Option<String>,
+}
+
+/// Reads a GraphQL request from a query string (async-graphql's reader expects
+/// `operation_name`, not the `operationName` clients send).
+fn request_from_query_string(query: &str) -> Result<async_graphql::Request, String> {
+    let params = web::Query::<GetParams>::from_query(query)
+        .map_err(|e| e.to_string())?
+        .into_inner();
+    let variables = match params.variables.as_deref() {
+        Some(text) => async_graphql::Variables::from_json(
+            serde_json::from_str(text)
+                .map_err(|_| "`variables` is not a JSON object".to_owned())?,
+        ),
+        None => async_graphql::Variables::default(),
+    };
+    let mut request = async_graphql::Request::new(params.query).variables(variables);
+    if let Some(name) = params.operation_name.filter(|n| !n.is_empty()) {
+        request = request.operation_name(name);
+    }
+    Ok(request)
+}
+
 /// `GET /graphql?query=...&variables=...&operationName=...`: queries only.
 pub async fn graphql_get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let format = Format::negotiate(&req);
-    match async_graphql::http::parse_query_string(req.query_string()) {
+    match request_from_query_string(req.query_string()) {
         Ok(request) if request.query.trim().is_empty() => format.error(
             StatusCode::BAD_REQUEST,
             bad_request("give the GraphQL document in the `query` parameter"),
@@ -355,10 +392,11 @@ async fn execute_counted(
         return format.error(status, error);
     }
     let mut responses = Vec::with_capacity(requests.len());
+    let mut cost = 0usize;
     for request in requests.iter_mut() {
-        responses.push(match check_document(request, limits, &state.documents) {
+        responses.push(match state.preflight.check(request, limits) {
             Err(error) => Some(Response::from_errors(vec![error])),
-            Ok(Some(OperationType::Mutation)) if over_get => {
+            Ok(checked) if over_get && checked.operation == Some(OperationType::Mutation) => {
                 return format.error(
                     StatusCode::METHOD_NOT_ALLOWED,
                     coded_error(
@@ -368,9 +406,34 @@ async fn execute_counted(
                     ),
                 );
             }
-            Ok(_) => None,
+            Ok(checked) => {
+                cost = cost.saturating_add(checked.cost);
+                None
+            }
         });
     }
+    // A batch shares one budget.
+    if cost > limits.max_complexity {
+        let error = Preflight::too_costly(cost, limits.max_complexity);
+        let status = format.status_of(std::iter::once(&error));
+        return format.error(status, error);
+    }
+    // Work is admitted by cost, so what executes at once stays within what memory can hold;
+    // when no room frees up in time, the request is shed.
+    let weight = cost.clamp(1, limits.max_concurrent_cost.max(1));
+    let admitted = tokio::time::timeout(
+        state.admission_wait,
+        state
+            .admission
+            .acquire_many(u32::try_from(weight).unwrap_or(u32::MAX)),
+    )
+    .await;
+    let Ok(Ok(_admitted)) = admitted else {
+        let (status, error) = api_error(ApiError::unavailable(
+            "the server is at its limit of work in progress",
+        ));
+        return format.error(status, error);
+    };
     let executions = requests
         .into_iter()
         .zip(responses)
@@ -396,9 +459,6 @@ async fn execute_counted(
         });
     let mut responses = futures_util::future::join_all(executions).await;
     for response in &mut responses {
-        for error in &mut response.errors {
-            code_complexity_error(error, limits.max_complexity);
-        }
         ensure_codes(response);
         fill_failed_fields(response);
     }
@@ -411,14 +471,41 @@ async fn execute_counted(
         }
     }
     let status = format.status_of(responses.iter().flat_map(|r| r.errors.iter()));
-    let mut http = if is_batch {
-        format.respond(status, &BatchResponse::Batch(responses))
+    let body = if is_batch {
+        serde_json::to_vec(&BatchResponse::Batch(responses))
     } else {
-        format.respond(status, &responses.into_iter().next())
+        serde_json::to_vec(&responses.into_iter().next())
+    };
+    let mut http = match body {
+        Ok(body) if body.len() <= limits.max_response_bytes => format.respond_bytes(status, body),
+        Ok(body) => {
+            tracing::warn!(bytes = body.len(), "response over the size limit");
+            format.error(
+                format.status_of(std::iter::empty()),
+                too_large_response(limits.max_response_bytes),
+            )
+        }
+        Err(e) => {
+            let (status, error) = api_error(ApiError::internal(e));
+            format.error(status, error)
+        }
     };
     http.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     http
+}
+
+/// The refusal of an answer larger than `max` bytes.
+fn too_large_response(max: usize) -> ServerError {
+    let mut error = coded_error(
+        format!("the answer is larger than {max} bytes; ask for fewer items or fields"),
+        "QUERY_TOO_COMPLEX",
+        &[("max", max)],
+    );
+    if let Some(extensions) = error.extensions.as_mut() {
+        extensions.set("limit", "responseBytes");
+    }
+    error
 }
 
 /// `GET /graphiql`: the in-browser IDE.

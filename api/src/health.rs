@@ -9,12 +9,18 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "status": "ok" }))
 }
 
-/// `GET /readyz`: the database answers; `503` otherwise.
+/// `GET /readyz`: the database answers and takes writes; `503` otherwise.
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     match state.db.ping().await {
         Ok(()) => HttpResponse::Ok().json(json!({ "status": "ready" })),
-        Err(_) => HttpResponse::ServiceUnavailable()
-            .insert_header(("Retry-After", "5"))
-            .json(json!({ "status": "unavailable", "reason": "the database does not answer" })),
+        Err(e) => {
+            tracing::warn!(code = e.code(), "not ready");
+            HttpResponse::ServiceUnavailable()
+                .insert_header(("Retry-After", "5"))
+                .json(json!({
+                    "status": "unavailable",
+                    "reason": "the database does not answer or does not take writes"
+                }))
+        }
     }
 }

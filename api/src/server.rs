@@ -31,8 +31,12 @@ pub struct AppState {
     pub signer: TokenSigner,
     /// Whether responses report their SQL statement count.
     pub expose_sql_statements: bool,
-    /// Parsed query documents, by text.
-    pub documents: kinship_schema::limits::DocumentCache,
+    /// The checks made before execution.
+    pub preflight: kinship_schema::limits::Preflight,
+    /// One permit per unit of cost executing at once (`KINSHIP_MAX_CONCURRENT_COST`).
+    pub admission: std::sync::Arc<tokio::sync::Semaphore>,
+    /// How long a request waits for room before it is shed.
+    pub admission_wait: std::time::Duration,
 }
 
 fn json_error(status: actix_web::http::StatusCode, code: &str, message: &str) -> HttpResponse {
@@ -156,7 +160,11 @@ pub fn start(
         max_body_bytes: config.max_body_bytes,
         signer,
         expose_sql_statements: config.expose_sql_statements,
-        documents: Default::default(),
+        preflight: kinship_schema::preflight(),
+        admission: std::sync::Arc::new(tokio::sync::Semaphore::new(
+            config.limits.max_concurrent_cost.max(1),
+        )),
+        admission_wait: config.db_timeout,
     });
     let cors_origins = config.cors_origins.clone();
     let bench_reference = config.bench_reference;

@@ -113,6 +113,7 @@ fn community(conn: &mut DbConnection, organization_id: Id) -> ApiResult<()> {
             organization_id,
             external_ref,
             changes,
+            None,
         )?);
     }
     let [sam, alex, maria, jordan, pat, lee] = &members[..] else {
@@ -273,6 +274,6 @@ fn community(conn: &mut DbConnection, organization_id: Id) -> ApiResult<()> {
         VerificationStatus::Verified,
     )?;
     let link = support_links::request(conn, pat, sam, true)?;
-    support_links::respond(conn, &link, true)?;
+    support_links::respond(conn, &link, sam, true)?;
     Ok(())
 }

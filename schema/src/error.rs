@@ -95,12 +95,41 @@ impl ApiError {
     }
 }
 
+/// What databases say when storage, not the request, is at fault: the disk is full or
+/// failing, the files cannot be written, the server is read-only (a standby after a failover).
+/// Retrying later may work, so these are `UNAVAILABLE` (503 with `Retry-After`), never
+/// `INTERNAL`. SQLite's messages are its fixed result-code texts; PostgreSQL's are those of
+/// SQLSTATE classes 53 (insufficient resources) and 58 (system error).
+const STORAGE_FAULTS: [&str; 10] = [
+    "database or disk is full",
+    "disk I/O error",
+    "attempt to write a readonly database",
+    "unable to open database file",
+    "database disk image is malformed",
+    "No space left on device",
+    "could not extend file",
+    "could not write to file",
+    "out of memory",
+    "read-only transaction",
+];
+
+/// Whether a database error is a storage fault (see [`STORAGE_FAULTS`]).
+pub fn is_storage_fault(message: &str) -> bool {
+    STORAGE_FAULTS.iter().any(|fault| message.contains(fault))
+}
+
 impl From<diesel::result::Error> for ApiError {
     fn from(error: diesel::result::Error) -> ApiError {
         use diesel::result::{DatabaseErrorKind, Error};
         match error {
             Error::NotFound => ApiError::NotFound("not found".into()),
             Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
+                ApiError::unavailable(info.message())
+            }
+            Error::DatabaseError(DatabaseErrorKind::ReadOnlyTransaction, info) => {
+                ApiError::unavailable(info.message())
+            }
+            Error::DatabaseError(_, info) if is_storage_fault(info.message()) => {
                 ApiError::unavailable(info.message())
             }
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {

@@ -38,8 +38,8 @@ use loaders::{Primed, by_id_loader, grouped_loader, paged_loader, spawner};
 use meetings::import::MeetingImportMutation;
 use meetings::model::MeetingRow;
 use meetings::{
-    AttendanceMutation, ExceptionsOfMeetings, MeetingCatalogQuery, MeetingMutation, MeetingQuery,
-    MeetingSearchQuery, MeetingsOfGroups, RsvpMutation,
+    AttendanceMutation, ChangesOfMeetings, ExceptionsOfMeetings, MeetingCatalogQuery,
+    MeetingMutation, MeetingQuery, MeetingSearchQuery, MeetingsOfGroups, RsvpMutation,
 };
 use members::model::MemberRow;
 use members::tokens::TokenSigner;
@@ -96,9 +96,8 @@ fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
 }
 
 /// Builds the schema once per process: the database handle and the limits. It has no schema
-/// extensions: each would wrap every resolved field in boxed futures. The HTTP handler opens
-/// the request's tracing span and words the complexity refusal
-/// ([`limits::code_complexity_error`]).
+/// extensions: each would wrap every resolved field in boxed futures. The limits are checked
+/// before execution ([`preflight`]); the HTTP handler opens the request's tracing span.
 pub fn build_schema(
     db: Db,
     horizon: meetings::horizon::KnownHorizon,
@@ -109,12 +108,17 @@ pub fn build_schema(
         .data(db)
         .data(horizon)
         .data(signer)
-        .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(limits.max_nesting());
     if !limits.introspection {
-        builder = builder.disable_introspection();
+        // "Did you mean ...?" would name the fields introspection no longer shows.
+        builder = builder.disable_introspection().disable_suggestions();
     }
     builder.finish()
+}
+
+/// The checks made before execution (limits, cost, string inputs), for this schema.
+pub fn preflight() -> limits::Preflight {
+    limits::Preflight::new(limits::Catalog::of::<QueryRoot, MutationRoot>())
 }
 
 /// The schema in SDL, as checked in at `schema/schema.graphql`.
@@ -133,6 +137,7 @@ pub fn prepare_request(
     let c = || count.clone();
     let viewer_memberships =
         DataLoader::new(ViewerMembershipLoader::new(db, &viewer), spawner(c()));
+    let planned = DataLoader::new(meetings::planned::PlannedLoader::new(db), spawner(c()));
     request
         .data(viewer)
         .data(by_id_loader::<OrganizationRow>(db, c()))
@@ -143,12 +148,14 @@ pub fn prepare_request(
         .data(by_id_loader::<MembershipRow>(db, c()))
         .data(by_id_loader::<SupportLinkRow>(db, c()))
         .data(by_id_loader::<MeetingRow>(db, c()))
-        .data(grouped_loader::<MeetingsOfGroups>(db, c()))
+        .data(paged_loader::<MeetingsOfGroups>(db, c()))
+        .data(paged_loader::<ChangesOfMeetings>(db, c()))
         .data(grouped_loader::<ExceptionsOfMeetings>(db, c()))
         .data(grouped_loader::<FacilitatorsOfGroups>(db, c()))
         .data(grouped_loader::<CredentialsOfMembers>(db, c()))
-        .data(grouped_loader::<LinksOfMembers>(db, c()))
+        .data(paged_loader::<LinksOfMembers>(db, c()))
         .data(paged_loader::<MembersOfGroups>(db, c()))
         .data(paged_loader::<GroupsOfMembers>(db, c()))
         .data(viewer_memberships)
+        .data(planned)
 }

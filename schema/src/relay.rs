@@ -253,6 +253,19 @@ impl<K: Serialize + DeserializeOwned + Send + Sync> Page<K> {
     }
 }
 
+impl Page<crate::db::Id> {
+    /// The loader key of this page of `parent`'s children (`filter` as the query reads it).
+    pub fn key(&self, parent: crate::db::Id, filter: u32) -> crate::loaders::PageKey {
+        crate::loaders::PageKey {
+            parent,
+            limit: self.limit() as usize,
+            after: self.after,
+            filter,
+            count: self.count_total,
+        }
+    }
+}
+
 /// A connection with `totalCount`, edges keyed by cursors of type `K`.
 pub type RelayConnection<K, N> = Connection<Cursor<K>, N, ConnectionFields, EmptyFields>;
 

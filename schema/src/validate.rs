@@ -92,14 +92,41 @@ fn is_date(run: &str) -> bool {
             || (digits(parts[0], 2) && digits(parts[1], 2) && digits(parts[2], 4)))
 }
 
+/// Most languages a group, meeting or member lists.
+pub const MAX_LANGUAGES: usize = 20;
+
+/// A short, printable excerpt of what a caller typed, for error messages (which never echo
+/// more of the input than this).
+pub fn excerpt(text: &str) -> String {
+    const MAX: usize = 40;
+    let mut out: String = text
+        .chars()
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .take(MAX)
+        .collect();
+    if text.chars().nth(MAX).is_some() {
+        out.push('…');
+    }
+    out
+}
+
 /// Validates and normalises BCP 47 language tags (`en`, `es-MX`, `zh-Hant`); duplicates collapse.
 pub fn languages(field: &str, tags: &[String]) -> ApiResult<Vec<String>> {
     let mut out: Vec<String> = Vec::with_capacity(tags.len());
+    if tags.len() > MAX_LANGUAGES * 2 {
+        return Err(ApiError::bad_input(
+            field,
+            format!("at most {MAX_LANGUAGES} languages"),
+        ));
+    }
     for (index, tag) in tags.iter().enumerate() {
         let parsed = language_tags::LanguageTag::parse(tag.trim()).map_err(|_| {
             ApiError::bad_input(
                 format!("{field}.{index}"),
-                format!("'{tag}' is not a BCP 47 language tag such as 'en' or 'es-MX'"),
+                format!(
+                    "'{}' is not a BCP 47 language tag such as 'en' or 'es-MX'",
+                    excerpt(tag)
+                ),
             )
         })?;
         let normalised = normalise_case(parsed.as_str());
@@ -107,8 +134,11 @@ pub fn languages(field: &str, tags: &[String]) -> ApiResult<Vec<String>> {
             out.push(normalised);
         }
     }
-    if out.len() > 20 {
-        return Err(ApiError::bad_input(field, "at most 20 languages"));
+    if out.len() > MAX_LANGUAGES {
+        return Err(ApiError::bad_input(
+            field,
+            format!("at most {MAX_LANGUAGES} languages"),
+        ));
     }
     Ok(out)
 }
@@ -138,7 +168,10 @@ pub fn timezone(field: &str, name: &str) -> ApiResult<String> {
         .map_err(|_| {
             ApiError::bad_input(
                 field,
-                format!("'{name}' is not an IANA time zone such as 'America/New_York'"),
+                format!(
+                    "'{}' is not an IANA time zone such as 'America/New_York'",
+                    excerpt(name)
+                ),
             )
         })
 }

@@ -326,8 +326,8 @@ fn the_horizon_moves_forward_a_day_at_a_time() {
         let after = span(&mut conn);
         assert_eq!(after.until, horizon::micros(until), "{backend:?}");
         assert!(
-            after.last > before.last + chrono::Duration::days(19).num_microseconds().unwrap_or(0),
-            "{backend:?}: weekly meetings continue into the new weeks"
+            after.last >= before.last + chrono::Duration::days(14).num_microseconds().unwrap_or(0),
+            "{backend:?}: weekly meetings continue two weeks further (the horizon moved 20 days): {before:?} {after:?}"
         );
         assert!(
             after.first >= horizon::micros(later - horizon::kept_past()),

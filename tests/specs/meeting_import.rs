@@ -6,8 +6,8 @@ use kinship_tests::{TestApp, code, spec};
 
 const IMPORT: &str = "mutation($input: ImportMeetingGuideFeedInput!) { importMeetingGuideFeed(input: $input) { source entries meetings added updated unchanged removed dryRun rejected { line slug message } warnings { line slug message } } }";
 
-/// Every meeting of the caller's organization, whatever its status, by group.
-const MEETINGS: &str = "query($org: ID) { groups(first: 50, filter: { organizationId: $org }) { edges { node { name meetings { name status attendanceMode timezone program languages accessibility types { code } schedule { rrule startTime durationMinutes } location { venue city region countryCode latitude } online { url } changes { action actor } } } } } }";
+/// A page of the caller's organization's groups, each with its meetings whatever their status.
+const MEETINGS: &str = "query($org: ID, $after: String) { groups(first: 5, after: $after, filter: { organizationId: $org }) { pageInfo { hasNextPage endCursor } edges { node { name meetings(first: 20) { pageInfo { hasNextPage } nodes { name status attendanceMode timezone program languages accessibility types { code } schedule { rrule startTime durationMinutes } location { venue city region countryCode latitude } online { url } changes(first: 5) { nodes { action actor } } } } } } } }";
 
 fn feed_of(app: &TestApp, slug: &str) -> Vec<Value> {
     let response = app
@@ -39,23 +39,26 @@ fn comparable(feed: &[Value]) -> Vec<String> {
 fn meetings(app: &TestApp, key: &str) -> Vec<Value> {
     let org = app.query(Some(key), "{ viewer { organization { id } } }", json!({}));
     let org = &org["viewer"]["organization"]["id"];
-    let data = app.query(Some(key), MEETINGS, json!({ "org": org }));
-    let mut meetings: Vec<Value> = data["groups"]["edges"]
-        .as_array()
-        .expect("edges")
-        .iter()
-        .flat_map(|edge| {
-            let group = edge["node"]["name"].clone();
-            let list = edge["node"]["meetings"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default();
-            list.into_iter().map(move |mut meeting| {
-                meeting["group"] = group.clone();
-                meeting
-            })
-        })
-        .collect();
+    let mut meetings = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let data = app.query(Some(key), MEETINGS, json!({ "org": org, "after": after }));
+        let groups = &data["groups"];
+        for edge in groups["edges"].as_array().expect("edges") {
+            let group = &edge["node"];
+            assert_eq!(group["meetings"]["pageInfo"]["hasNextPage"], false);
+            for meeting in group["meetings"]["nodes"].as_array().expect("nodes") {
+                let mut meeting = meeting.clone();
+                meeting["changes"] = meeting["changes"]["nodes"].clone();
+                meeting["group"] = group["name"].clone();
+                meetings.push(meeting);
+            }
+        }
+        if groups["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+        after = groups["pageInfo"]["endCursor"].clone();
+    }
     meetings.sort_by_key(|m| m["name"].to_string());
     meetings
 }

@@ -211,10 +211,10 @@ spec!(
         app.query(Some(&key), "mutation($id: ID!) { updateMeeting(input: { id: $id, name: \"Tuesday night\", capacity: 20 }) { name capacity } }", json!({ "id": id }));
         let log = app.query(
             Some(&key),
-            "query($id: ID!) { meeting(id: $id) { changes { actor action changedFields } } }",
+            "query($id: ID!) { meeting(id: $id) { changes { nodes { actor action changedFields } } } }",
             json!({ "id": id }),
         );
-        let actions: Vec<&str> = log["meeting"]["changes"]
+        let actions: Vec<&str> = log["meeting"]["changes"]["nodes"]
             .as_array()
             .expect("changes")
             .iter()
@@ -230,18 +230,18 @@ spec!(
             ]
         );
         assert_eq!(
-            log["meeting"]["changes"][3]["changedFields"],
+            log["meeting"]["changes"]["nodes"][3]["changedFields"],
             json!({ "name": "Tuesday night", "capacity": 20 })
         );
         assert!(
-            log["meeting"]["changes"][0]["actor"]
+            log["meeting"]["changes"]["nodes"][0]["actor"]
                 .as_str()
                 .expect("actor")
                 .starts_with("key ")
         );
         let public = app.query(
             None,
-            "query($id: ID!) { meeting(id: $id) { changes { action } } }",
+            "query($id: ID!) { meeting(id: $id) { changes { nodes { action } } } }",
             json!({ "id": id }),
         );
         assert_eq!(
@@ -340,7 +340,7 @@ spec!(meetings_follow_their_group_and_organization, |app| {
     );
     let staff = app.query(
         Some(&key),
-        "query($id: ID!) { meeting(id: $id) { name online { url } group { meetings { name } } } }",
+        "query($id: ID!) { meeting(id: $id) { name online { url } group { meetings { nodes { name } } } } }",
         json!({ "id": id }),
     );
     assert_eq!(
@@ -348,7 +348,7 @@ spec!(meetings_follow_their_group_and_organization, |app| {
         "https://meet.example.org/private"
     );
     assert_eq!(
-        staff["meeting"]["group"]["meetings"],
+        staff["meeting"]["group"]["meetings"]["nodes"],
         json!([{ "name": "Aftercare" }])
     );
     let once = app.query(Some(&key), "query($id: ID!) { meeting(id: $id) { occurrences(from: \"2026-01-01T00:00:00Z\", to: \"2026-12-31T00:00:00Z\") { localStart } } }", json!({ "id": id }));
@@ -459,8 +459,10 @@ spec!(
             "waitlist positions are 1 to 40, each once"
         );
 
-        let listed = app.query(Some(&key), "query($id: ID!, $s: DateTime!) { meeting(id: $id) { rsvps(occurrenceStart: $s) { state waitlistPosition member { displayName } } } }", json!({ "id": id, "s": start }));
-        let rsvps = listed["meeting"]["rsvps"].as_array().expect("rsvps");
+        let listed = app.query(Some(&key), "query($id: ID!, $s: DateTime!) { meeting(id: $id) { rsvps(occurrenceStart: $s, first: 100) { nodes { state waitlistPosition member { displayName } } } } }", json!({ "id": id, "s": start }));
+        let rsvps = listed["meeting"]["rsvps"]["nodes"]
+            .as_array()
+            .expect("rsvps");
         assert_eq!(rsvps.len(), 50);
         let first_waiting = rsvps[10]["member"]["displayName"].clone();
         assert_eq!(rsvps[10]["waitlistPosition"], 1);
@@ -478,8 +480,11 @@ spec!(
             json!({ "m": id, "s": start }),
         );
         assert_eq!(withdrawn["cancelRsvp"]["state"], "CANCELLED");
-        let after = app.query(Some(&key), "query($id: ID!, $s: DateTime!) { meeting(id: $id) { rsvps(occurrenceStart: $s) { state member { displayName } } } }", json!({ "id": id, "s": start }));
-        let after = after["meeting"]["rsvps"].as_array().expect("rsvps").clone();
+        let after = app.query(Some(&key), "query($id: ID!, $s: DateTime!) { meeting(id: $id) { rsvps(occurrenceStart: $s, first: 100) { nodes { state member { displayName } } } } }", json!({ "id": id, "s": start }));
+        let after = after["meeting"]["rsvps"]["nodes"]
+            .as_array()
+            .expect("rsvps")
+            .clone();
         assert_eq!(
             after.iter().filter(|r| r["state"] == "CONFIRMED").count(),
             10,
@@ -529,7 +534,7 @@ spec!(
         let stranger = member_token(&app, &outsider, "bea");
         let error = app.query_error(Some(&stranger), RSVP, json!({ "m": id, "s": start }));
         assert_eq!(code(&error), "FORBIDDEN");
-        let hidden = app.query(Some(&other), "query($id: ID!, $s: DateTime!) { meeting(id: $id) { rsvps(occurrenceStart: $s) { state } } }", json!({ "id": id, "s": start }));
+        let hidden = app.query(Some(&other), "query($id: ID!, $s: DateTime!) { meeting(id: $id) { rsvps(occurrenceStart: $s) { nodes { state } } } }", json!({ "id": id, "s": start }));
         assert_eq!(
             hidden["meeting"]["rsvps"],
             Value::Null,

@@ -61,27 +61,29 @@ fn offset_at(zone: Tz, instant: DateTime<Utc>) -> (i32, String) {
     )
 }
 
-/// The instants in `[from, to)` when `zone`'s offset changes, to the minute.
+/// The instants in `[from, to)` when `zone`'s offset changes, to the minute. The span is
+/// walked a week at a time and each change found by bisection, so a span of centuries costs a
+/// few thousand offset lookups (zones change at most a few times a year, never twice a week).
 fn transitions(zone: Tz, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<DateTime<Utc>> {
+    const STEP_MINUTES: i64 = 7 * 24 * 60;
     let mut found = Vec::new();
-    let mut day = from;
-    while day < to {
-        let next = day + Duration::days(1);
-        if offset_at(zone, day).0 != offset_at(zone, next).0 {
-            // Search the day minute by minute (bisection on whole minutes).
-            let before = offset_at(zone, day).0;
-            let (mut low, mut high) = (0i64, 24 * 60);
+    let mut at = from;
+    while at < to {
+        let next = at + Duration::minutes(STEP_MINUTES);
+        let before = offset_at(zone, at).0;
+        if before != offset_at(zone, next).0 {
+            let (mut low, mut high) = (0i64, STEP_MINUTES);
             while high - low > 1 {
                 let middle = (low + high) / 2;
-                if offset_at(zone, day + Duration::minutes(middle)).0 == before {
+                if offset_at(zone, at + Duration::minutes(middle)).0 == before {
                     low = middle;
                 } else {
                     high = middle;
                 }
             }
-            found.push(day + Duration::minutes(high));
+            found.push(at + Duration::minutes(high));
         }
-        day = next;
+        at = next;
     }
     found
 }
@@ -315,10 +317,14 @@ async fn serve(state: web::Data<AppState>, file: String, group: bool) -> HttpRes
                     .first()
                     .map_or_else(|| found.0.name.clone(), |(m, _)| m.name.clone())
             };
-            HttpResponse::Ok()
-                .content_type("text/calendar; charset=utf-8")
-                .insert_header(("Cache-Control", "public, max-age=300"))
-                .body(render(&name, &found))
+            // Expanding schedules and zones is CPU work: off the async workers.
+            match web::block(move || render(&name, &found)).await {
+                Ok(body) => HttpResponse::Ok()
+                    .content_type("text/calendar; charset=utf-8")
+                    .insert_header(("Cache-Control", "public, max-age=300"))
+                    .body(body),
+                Err(_) => HttpResponse::InternalServerError().finish(),
+            }
         }
         Ok(None) => HttpResponse::NotFound().body("no such public meeting or group"),
         Err(e) => HttpResponse::build(if e.code() == "UNAVAILABLE" {

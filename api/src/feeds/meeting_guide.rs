@@ -15,14 +15,24 @@ pub async fn feed(path: web::Path<String>, state: web::Data<AppState>) -> HttpRe
     let published = state.db.run(move |conn| published_by(conn, &slug)).await;
     match published {
         Ok(Some(meetings)) => {
-            let feed: Vec<Value> = meetings
-                .iter()
-                .flat_map(|(meeting, group)| entries(meeting, group))
-                .collect();
-            HttpResponse::Ok()
-                .insert_header(("Cache-Control", "public, max-age=300"))
-                .insert_header(("Access-Control-Allow-Origin", "*"))
-                .json(feed)
+            // Writing every meeting's entries is CPU work: off the async workers.
+            let written = web::block(move || {
+                let feed: Vec<Value> = meetings
+                    .iter()
+                    .flat_map(|(meeting, group)| entries(meeting, group))
+                    .collect();
+                serde_json::to_vec(&feed)
+            })
+            .await;
+            match written {
+                Ok(Ok(body)) => HttpResponse::Ok()
+                    .content_type("application/json")
+                    .insert_header(("Cache-Control", "public, max-age=300"))
+                    .insert_header(("Access-Control-Allow-Origin", "*"))
+                    .body(body),
+                _ => HttpResponse::InternalServerError()
+                    .json(json!({ "error": "the feed could not be written", "code": "INTERNAL" })),
+            }
         }
         Ok(None) => {
             HttpResponse::NotFound().json(json!({ "error": "no organization with this slug" }))

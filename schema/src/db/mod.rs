@@ -16,10 +16,12 @@ mod stats;
 pub mod tables;
 mod transaction;
 pub mod types;
+pub(crate) mod windowed;
 
 pub(crate) use bulk::insert_in_batches;
 pub use connection::{BackendKind, DbConnection, MultiBackend};
 pub use pool::{Db, DbSettings};
 pub use stats::StatementCount;
-pub use transaction::write_transaction;
+pub(crate) use transaction::find_for_update;
+pub use transaction::{expect_unchanged, write_transaction};
 pub use types::{Id, Ts};

@@ -183,8 +183,21 @@ impl Db {
             .map_err(|e| ApiError::internal(format!("database task failed: {e}")))?
     }
 
-    /// Checks that the database answers, for readiness probes.
+    /// Checks that the database answers and takes writes, for readiness probes: a full disk,
+    /// files that cannot be written or a read-only standby answer reads but fail here.
     pub async fn ping(&self) -> Result<(), ApiError> {
-        self.run(|conn| Ok(conn.batch_execute("SELECT 1")?)).await
+        self.run(Db::check_writes).await
+    }
+
+    /// Rewrites the readiness row (`readiness_probe`) in a transaction of its own.
+    pub fn check_writes(conn: &mut DbConnection) -> Result<(), ApiError> {
+        use super::tables::readiness_probe;
+        use diesel::prelude::*;
+        super::write_transaction(conn, |conn| {
+            diesel::update(readiness_probe::table.find(1))
+                .set(readiness_probe::probed_at.eq(super::Ts::now()))
+                .execute(conn)?;
+            Ok(())
+        })
     }
 }

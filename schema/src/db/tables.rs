@@ -295,6 +295,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::TsSql;
+
+    /// One row that readiness checks rewrite, to prove the database takes writes.
+    readiness_probe (id) {
+        id -> Integer,
+        probed_at -> TsSql,
+    }
+}
+
 diesel::joinable!(api_keys -> organizations (organization_id));
 diesel::joinable!(memberships -> members (member_id));
 diesel::joinable!(memberships -> support_groups (group_id));
@@ -314,4 +325,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     attendance,
     meeting_imports,
     meeting_occurrences,
+    readiness_probe,
 );

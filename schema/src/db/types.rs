@@ -74,6 +74,18 @@ impl Ts {
     pub fn now() -> Ts {
         Ts::from(Utc::now())
     }
+
+    /// When a change to a row last changed at `previous` happens: now, or a microsecond after
+    /// `previous` if the clock has not passed it, so that every change gives a later
+    /// `updatedAt` (clients pass it back to detect changes: see `expect_unchanged`).
+    pub fn changed_after(previous: Ts) -> Ts {
+        let now = Ts::now();
+        if now.0 > previous.0 {
+            now
+        } else {
+            Ts(previous.0 + chrono::Duration::microseconds(1))
+        }
+    }
 }
 
 impl From<DateTime<Utc>> for Ts {

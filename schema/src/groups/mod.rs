@@ -17,9 +17,13 @@ use crate::memberships::pages::{MembersOfGroups, state_filter};
 use crate::memberships::{GroupMemberConnection, Membership, membership_connection};
 use crate::organizations::Organization;
 use crate::recovery::{Audience, Pathway, RecoveryFocus};
-use crate::relay::{NodeKind, Page, RelayConnection, connection, decode_id_of, global_id};
+use crate::relay::{
+    ConnectionFields, Cursor, NodeKind, Page, RelayConnection, connection, decode_id_of, global_id,
+};
 use crate::stored::{decode_enums, decode_list};
 use crate::validate;
+use async_graphql::OutputType;
+use async_graphql::connection::{Connection, ConnectionNameType, Edge, EdgeNameType, EmptyFields};
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use chrono::{DateTime, Utc};
 use model::{
@@ -183,6 +187,12 @@ impl Group {
         self.0.created_at.0
     }
 
+    /// When the group last changed; pass it back as `expectedUpdatedAt` to change the group
+    /// only if nobody else did meanwhile.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at.0
+    }
+
     /// The organization that runs the group.
     async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
         Ok(Organization::load_visible(ctx, self.0.organization_id).await?)
@@ -205,11 +215,12 @@ impl Group {
     /// The group's members with their role and state. Organization keys need the `READ`
     /// scope; a member token sees the groups it is an active member of, by display name only.
     /// Anonymous callers never see member lists (null, with an error saying why).
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
     async fn members(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "How many members (0 to 100, default 20).")] first: Option<i32>,
+        #[graphql(desc = "How many members (0 to 100, default 20).", default = 20)] first: Option<
+            i32,
+        >,
         #[graphql(desc = "Continue after this cursor.")] after: Option<String>,
         #[graphql(
             desc = "Membership states to include (default: ACTIVE); other states for the organization and the group's organizers and facilitators."
@@ -253,12 +264,27 @@ impl Group {
     }
 
     /// The group's meetings (every status), in creation order.
-    async fn meetings(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Meeting>> {
-        Ok(load_grouped::<MeetingsOfGroups>(ctx, self.0.id)
-            .await?
-            .into_iter()
-            .map(Meeting)
-            .collect())
+    async fn meetings(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many meetings (0 to 100, default 20).", default = 20)] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Continue after this cursor.")] after: Option<String>,
+    ) -> async_graphql::Result<GroupMeetingConnection> {
+        let page = Page::<Id>::new(ctx, first, after)?;
+        let (rows, total) = load_page::<MeetingsOfGroups>(ctx, page.key(self.0.id, 0)).await?;
+        let mut meetings = GroupMeetingConnection::with_additional_fields(
+            page.after.is_some(),
+            rows.len() > page.first,
+            ConnectionFields { total_count: total },
+        );
+        meetings.edges.extend(
+            rows.into_iter()
+                .take(page.first)
+                .map(|m| Edge::new(Cursor(m.id), Meeting(m))),
+        );
+        Ok(meetings)
     }
 
     /// The caller's own membership in this group (member tokens only; null otherwise).
@@ -269,6 +295,31 @@ impl Group {
         Ok(viewer_membership(ctx, self.0.id).await?.map(Membership))
     }
 }
+
+/// Names the connection of a group's meetings (`MeetingConnection` is the search's).
+pub struct GroupMeetingNames;
+
+impl ConnectionNameType for GroupMeetingNames {
+    fn type_name<T: OutputType>() -> String {
+        "GroupMeetingConnection".into()
+    }
+}
+
+impl EdgeNameType for GroupMeetingNames {
+    fn type_name<T: OutputType>() -> String {
+        "GroupMeetingEdge".into()
+    }
+}
+
+/// A group's meetings.
+pub type GroupMeetingConnection = Connection<
+    Cursor<Id>,
+    Meeting,
+    ConnectionFields,
+    EmptyFields,
+    GroupMeetingNames,
+    GroupMeetingNames,
+>;
 
 /// Directory filter: every list means "any of these"; omitted means no constraint.
 #[derive(InputObject, Default)]
@@ -344,6 +395,9 @@ pub struct UpdateGroupInput {
     pub facilitation: Option<Facilitation>,
     /// Capacity; `null` removes the limit.
     pub capacity: MaybeUndefined<i32>,
+    /// Change the group only if its `updatedAt` is still this (optimistic concurrency);
+    /// otherwise `CONFLICT` and nothing changes.
+    pub expected_updated_at: Option<DateTime<Utc>>,
 }
 
 /// Input of `archiveGroup`.
@@ -423,12 +477,13 @@ impl GroupQuery {
     /// The group directory: public groups of every organization, plus your own (your
     /// organization's, for an API key; the ones you belong to, for a member token), in name
     /// order. Unlisted groups are not listed to outsiders: they are found by id.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
     async fn groups(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "What to look for.")] filter: Option<GroupFilterInput>,
-        #[graphql(desc = "How many groups (0 to 100, default 20).")] first: Option<i32>,
+        #[graphql(desc = "How many groups (0 to 100, default 20).", default = 20)] first: Option<
+            i32,
+        >,
         #[graphql(desc = "Continue after this cursor.")] after: Option<String>,
     ) -> async_graphql::Result<Option<RelayConnection<(String, Id), Group>>> {
         let page = Page::<(String, Id)>::new(ctx, first, after)?;
@@ -550,8 +605,9 @@ impl GroupMutation {
             input.facilitation,
             capacity,
         )?;
+        let expected = input.expected_updated_at;
         let row = db(ctx)?
-            .run(move |conn| model::update(conn, organization_id, id, changes, None))
+            .run(move |conn| model::update(conn, organization_id, id, changes, None, expected))
             .await?;
         Ok(Group(row))
     }
@@ -572,6 +628,7 @@ impl GroupMutation {
                     id,
                     GroupChanges::default(),
                     Some(GroupStatus::Archived),
+                    None,
                 )
             })
             .await?;

@@ -1,7 +1,9 @@
 //! Support group rows, the directory filter, and who may see which group.
 
 use crate::db::tables::support_groups;
-use crate::db::{DbConnection, Id, MultiBackend, Ts};
+use crate::db::{
+    DbConnection, Id, MultiBackend, Ts, expect_unchanged, find_for_update, write_transaction,
+};
 use crate::error::{ApiError, ApiResult};
 use crate::recovery::{Audience, Pathway, RecoveryFocus};
 use crate::stored::{
@@ -201,24 +203,26 @@ pub fn names_of(
         .load(conn)?)
 }
 
-/// Changes a group of `organization_id`.
+/// Changes a group of `organization_id`, read under lock so that concurrent changes apply one
+/// after the other; with `expected_updated_at`, only if the group has not changed since.
 pub fn update(
     conn: &mut DbConnection,
     organization_id: Id,
     id: Id,
     changes: GroupChanges,
     status: Option<GroupStatus>,
+    expected_updated_at: Option<chrono::DateTime<chrono::Utc>>,
 ) -> ApiResult<GroupRow> {
-    conn.transaction(|conn| {
-        let mut row = find_many(conn, &[id])?
-            .pop()
+    write_transaction(conn, |conn| {
+        let mut row = find_for_update!(conn, support_groups, id, GroupRow)?
             .filter(|g| g.organization_id == organization_id)
             .ok_or_else(|| ApiError::NotFound("no such group in this organization".into()))?;
+        expect_unchanged(expected_updated_at, row.updated_at)?;
         changes.apply(&mut row);
         if let Some(status) = status {
             row.status = status;
         }
-        row.updated_at = Ts::now();
+        row.updated_at = Ts::changed_after(row.updated_at);
         diesel::update(support_groups::table.find(id))
             .set((
                 support_groups::name.eq(&row.name),

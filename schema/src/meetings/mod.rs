@@ -9,6 +9,7 @@ pub mod horizon;
 pub mod import;
 pub mod meeting_guide;
 pub mod model;
+pub mod planned;
 pub mod recurrence;
 pub mod rsvps;
 pub mod search;
@@ -108,14 +109,14 @@ use crate::auth::{Viewer, viewer};
 use crate::db::{DbConnection, Id};
 use crate::groups::Group;
 use crate::groups::model::GroupRow;
-use crate::loaders::{GroupedQuery, LoadById, db, load_by_id, load_grouped};
-use crate::relay::{NodeKind, decode_id_of, global_id};
+use crate::loaders::{GroupedQuery, LoadById, PagedQuery, db, load_by_id, load_grouped, load_page};
+use crate::relay::{NodeKind, Page, RelayConnection, connection, decode_id_of, global_id};
 use crate::stored::{decode_list, encode_enums, encode_list};
 use crate::{error::ApiResult, validate};
 use async_graphql::{Context, ID, InputObject, MaybeUndefined};
 use chrono::{DateTime, NaiveDate, Utc};
 use model::{AccessibilityFeature, AttendanceMode, ExceptionRow, MeetingRow, MeetingStatus};
-use recurrence::{Occurrence as Planned, Status, occurrences};
+use recurrence::{Occurrence as Planned, Status};
 
 impl LoadById for MeetingRow {
     fn load_by_ids(conn: &mut DbConnection, ids: &[Id]) -> ApiResult<Vec<Self>> {
@@ -127,14 +128,45 @@ impl LoadById for MeetingRow {
     }
 }
 
-/// A group's meetings, for the loader.
+/// Pages of a group's meetings, for the loader.
 pub struct MeetingsOfGroups;
 
-impl GroupedQuery for MeetingsOfGroups {
+impl PagedQuery for MeetingsOfGroups {
     type Row = MeetingRow;
 
-    fn load(conn: &mut DbConnection, parents: &[Id]) -> ApiResult<Vec<(Id, MeetingRow)>> {
-        model::of_groups(conn, parents)
+    fn page(
+        conn: &mut DbConnection,
+        parents: &[Id],
+        limit: usize,
+        after: Option<Id>,
+        _filter: u32,
+    ) -> ApiResult<Vec<(Id, MeetingRow)>> {
+        model::page_of_groups(conn, parents, limit, after)
+    }
+
+    fn count(conn: &mut DbConnection, parents: &[Id], _filter: u32) -> ApiResult<Vec<(Id, i64)>> {
+        model::count_of_groups(conn, parents)
+    }
+}
+
+/// Pages of a meeting's change log, for the loader.
+pub struct ChangesOfMeetings;
+
+impl PagedQuery for ChangesOfMeetings {
+    type Row = model::ChangeRow;
+
+    fn page(
+        conn: &mut DbConnection,
+        parents: &[Id],
+        limit: usize,
+        after: Option<Id>,
+        _filter: u32,
+    ) -> ApiResult<Vec<(Id, model::ChangeRow)>> {
+        model::page_of_changes(conn, parents, limit, after)
+    }
+
+    fn count(conn: &mut DbConnection, parents: &[Id], _filter: u32) -> ApiResult<Vec<(Id, i64)>> {
+        model::count_of_changes(conn, parents)
     }
 }
 
@@ -183,9 +215,9 @@ impl Meeting {
         to: DateTime<Utc>,
         limit: usize,
     ) -> ApiResult<Vec<Planned>> {
-        let schedule = self.0.schedule()?;
-        let exceptions = exceptions_of(ctx, &self.0).await?;
-        Ok(occurrences(&schedule, &exceptions, from, to, limit))
+        // Checked here so that a stored schedule that cannot be read fails this field alone.
+        self.0.schedule()?;
+        planned::planned(ctx, self.0.id, from, to, limit).await
     }
 }
 
@@ -406,9 +438,7 @@ impl Meeting {
 
     /// The group that holds the meeting.
     async fn group(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Group>> {
-        Ok(load_by_id::<GroupRow>(ctx, self.0.group_id)
-            .await?
-            .map(Group))
+        Ok(Group::load_visible(ctx, self.0.group_id).await?)
     }
 
     /// Occurrences starting in `[from, to)` (at most a year apart), cancelled and moved ones
@@ -418,7 +448,7 @@ impl Meeting {
         ctx: &Context<'_>,
         #[graphql(desc = "Window start (inclusive).")] from: DateTime<Utc>,
         #[graphql(desc = "Window end (exclusive).")] to: DateTime<Utc>,
-        #[graphql(desc = "Most occurrences (1 to 500, default 100).")] first: Option<i32>,
+        #[graphql(desc = "Most occurrences (1 to 500).", default = 100)] first: Option<i32>,
     ) -> async_graphql::Result<Vec<Occurrence>> {
         if to <= from || (to - from).num_days() > MAX_WINDOW_DAYS {
             return Err(ApiError::bad_input(
@@ -427,9 +457,16 @@ impl Meeting {
             )
             .into());
         }
-        let limit = first
-            .unwrap_or(100)
-            .clamp(1, recurrence::MAX_OCCURRENCES as i32) as usize;
+        let limit = match first.unwrap_or(100) {
+            n if (1..=recurrence::MAX_OCCURRENCES as i32).contains(&n) => n as usize,
+            _ => {
+                return Err(ApiError::bad_input(
+                    "first",
+                    format!("use 1 to {}", recurrence::MAX_OCCURRENCES),
+                )
+                .into());
+            }
+        };
         let planned = self.planned(ctx, from, to, limit).await?;
         Ok(planned
             .into_iter()
@@ -455,40 +492,50 @@ impl Meeting {
             .map(|p| Occurrence::of(&self.0, p)))
     }
 
-    /// The RSVPs of one occurrence (named by its original start): for the organization
-    /// (`READ`) and the group's organizers and facilitators; null for everyone else.
+    /// The RSVPs of one occurrence (named by its original start), seats first, then the
+    /// waitlist in order: for the organization (`READ`) and the group's organizers and
+    /// facilitators; null for everyone else.
     async fn rsvps(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The occurrence's original start (UTC).")] occurrence_start: DateTime<Utc>,
-    ) -> async_graphql::Result<Option<Vec<Rsvp>>> {
-        Ok(occurrence_rsvps(ctx, &self.0, occurrence_start).await?)
+        #[graphql(desc = "How many RSVPs (0 to 100, default 20).", default = 20)] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Continue after this cursor.")] after: Option<String>,
+    ) -> async_graphql::Result<Option<RelayConnection<rsvps::RsvpKey, Rsvp>>> {
+        Ok(occurrence_rsvps(ctx, &self.0, occurrence_start, first, after).await?)
     }
 
-    /// Every change to the meeting: who, when, what (the organization's keys only).
+    /// Every change to the meeting, oldest first: who, when, what (the organization's keys
+    /// only; null for everyone else).
     async fn changes(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<Option<Vec<MeetingChange>>> {
+        #[graphql(desc = "How many changes (0 to 100, default 20).", default = 20)] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Continue after this cursor.")] after: Option<String>,
+    ) -> async_graphql::Result<Option<RelayConnection<Id, MeetingChange>>> {
         if !viewer(ctx).is_staff_of(self.0.organization_id) {
             return Ok(None);
         }
-        let id = self.0.id;
-        let rows = db(ctx)?
-            .run(move |conn| model::changes_of(conn, id))
-            .await?;
-        Ok(Some(
-            rows.into_iter()
-                .map(|c| MeetingChange {
-                    actor: c.actor,
-                    action: c.action,
-                    changed_fields: async_graphql::Json(
-                        serde_json::from_str(&c.changed_fields).unwrap_or_default(),
-                    ),
-                    changed_at: c.changed_at.0,
-                })
-                .collect(),
-        ))
+        let page = Page::<Id>::new(ctx, first, after)?;
+        let (rows, total) = load_page::<ChangesOfMeetings>(ctx, page.key(self.0.id, 0)).await?;
+        Ok(Some(connection(
+            &page,
+            rows,
+            total,
+            |c| c.id,
+            |c| MeetingChange {
+                actor: c.actor,
+                action: c.action,
+                changed_fields: async_graphql::Json(
+                    serde_json::from_str(&c.changed_fields).unwrap_or_default(),
+                ),
+                changed_at: c.changed_at.0,
+            },
+        )))
     }
 }
 
@@ -603,8 +650,11 @@ pub struct UpdateMeetingInput {
     pub languages: Option<Vec<String>>,
     /// Accessibility features.
     pub accessibility: Option<Vec<AccessibilityFeature>>,
-    /// Capacity; null removes the limit.
+    /// Capacity (1 to 10000); null removes the limit.
     pub capacity: MaybeUndefined<i32>,
+    /// Change the meeting only if its `updatedAt` is still this (optimistic concurrency);
+    /// otherwise `CONFLICT` and nothing changes.
+    pub expected_updated_at: Option<DateTime<Utc>>,
 }
 
 /// Input of `cancelOccurrence`.
@@ -659,6 +709,17 @@ fn optional_text(field: &str, value: Option<String>, max: usize) -> ApiResult<Op
         .transpose()
 }
 
+/// Type codes as stored: trimmed, each once.
+fn type_codes(codes: &[String]) -> String {
+    let mut unique: Vec<&str> = Vec::new();
+    for code in codes.iter().map(|c| c.trim()) {
+        if !unique.contains(&code) {
+            unique.push(code);
+        }
+    }
+    encode_list(unique)
+}
+
 fn apply_schedule(row: &mut MeetingRow, schedule: ScheduleInput) {
     row.rrule = schedule.rrule.filter(|r| !r.trim().is_empty());
     row.start_time = schedule.start_time.trim().to_owned();
@@ -697,6 +758,63 @@ fn apply_online(row: &mut MeetingRow, online: Option<OnlineInput>) -> ApiResult<
     row.online_url = optional_text("input.online.url", o.url, 500)?;
     row.online_phone = optional_text("input.online.phone", o.phone, 40)?;
     row.online_notes = optional_text("input.online.notes", o.notes, 500)?;
+    Ok(())
+}
+
+/// Applies the fields `updateMeeting` was given to the meeting as it now stands.
+fn apply_update(row: &mut MeetingRow, input: UpdateMeetingInput) -> ApiResult<()> {
+    if let Some(name) = input.name {
+        row.name = validate::text("input.name", &name, 1, 120)?;
+    }
+    if let Some(description) = input.description {
+        row.description =
+            optional_text("input.description", Some(description), 2000)?.unwrap_or_default();
+    }
+    if let Some(status) = input.status {
+        row.status = status;
+    }
+    if let Some(timezone) = input.timezone {
+        row.timezone = validate::timezone("input.timezone", &timezone)?;
+    }
+    if let Some(schedule) = input.schedule {
+        apply_schedule(row, schedule);
+    }
+    if let Some(mode) = input.attendance_mode {
+        row.attendance_mode = mode;
+    }
+    match input.location {
+        MaybeUndefined::Undefined => {}
+        MaybeUndefined::Null => apply_location(row, None)?,
+        MaybeUndefined::Value(l) => apply_location(row, Some(l))?,
+    }
+    match input.online {
+        MaybeUndefined::Undefined => {}
+        MaybeUndefined::Null => apply_online(row, None)?,
+        MaybeUndefined::Value(o) => apply_online(row, Some(o))?,
+    }
+    match input.program {
+        MaybeUndefined::Undefined => {}
+        MaybeUndefined::Null => row.program = None,
+        MaybeUndefined::Value(p) => row.program = Some(p.trim().to_ascii_lowercase()),
+    }
+    if let Some(types) = input.types {
+        row.types = type_codes(&types);
+    }
+    if let Some(languages) = input.languages {
+        row.languages = encode_list(
+            validate::languages("input.languages", &languages)?
+                .iter()
+                .map(String::as_str),
+        );
+    }
+    if let Some(features) = input.accessibility {
+        row.accessibility = encode_enums(&features);
+    }
+    match input.capacity {
+        MaybeUndefined::Undefined => {}
+        MaybeUndefined::Null => row.capacity = None,
+        MaybeUndefined::Value(c) => row.capacity = Some(c),
+    }
     Ok(())
 }
 
@@ -762,7 +880,7 @@ impl MeetingMutation {
         row.description =
             optional_text("input.description", input.description, 2000)?.unwrap_or_default();
         row.program = input.program.map(|p| p.trim().to_ascii_lowercase());
-        row.types = encode_list(input.types.unwrap_or_default().iter().map(|t| t.trim()));
+        row.types = type_codes(&input.types.unwrap_or_default());
         row.languages = encode_list(
             validate::languages("input.languages", &input.languages.unwrap_or_default())?
                 .iter()
@@ -788,62 +906,14 @@ impl MeetingMutation {
         input: UpdateMeetingInput,
     ) -> async_graphql::Result<Meeting> {
         let (before, _) = managed_meeting(ctx, &input.id, true).await?;
-        let mut row = before.clone();
-        if let Some(name) = input.name {
-            row.name = validate::text("input.name", &name, 1, 120)?;
-        }
-        if let Some(description) = input.description {
-            row.description =
-                optional_text("input.description", Some(description), 2000)?.unwrap_or_default();
-        }
-        if let Some(status) = input.status {
-            row.status = status;
-        }
-        if let Some(timezone) = input.timezone {
-            row.timezone = validate::timezone("input.timezone", &timezone)?;
-        }
-        if let Some(schedule) = input.schedule {
-            apply_schedule(&mut row, schedule);
-        }
-        if let Some(mode) = input.attendance_mode {
-            row.attendance_mode = mode;
-        }
-        match input.location {
-            MaybeUndefined::Undefined => {}
-            MaybeUndefined::Null => apply_location(&mut row, None)?,
-            MaybeUndefined::Value(l) => apply_location(&mut row, Some(l))?,
-        }
-        match input.online {
-            MaybeUndefined::Undefined => {}
-            MaybeUndefined::Null => apply_online(&mut row, None)?,
-            MaybeUndefined::Value(o) => apply_online(&mut row, Some(o))?,
-        }
-        match input.program {
-            MaybeUndefined::Undefined => {}
-            MaybeUndefined::Null => row.program = None,
-            MaybeUndefined::Value(p) => row.program = Some(p.trim().to_ascii_lowercase()),
-        }
-        if let Some(types) = input.types {
-            row.types = encode_list(types.iter().map(|t| t.trim()));
-        }
-        if let Some(languages) = input.languages {
-            row.languages = encode_list(
-                validate::languages("input.languages", &languages)?
-                    .iter()
-                    .map(String::as_str),
-            );
-        }
-        if let Some(features) = input.accessibility {
-            row.accessibility = encode_enums(&features);
-        }
-        match input.capacity {
-            MaybeUndefined::Undefined => {}
-            MaybeUndefined::Null => row.capacity = None,
-            MaybeUndefined::Value(c) => row.capacity = Some(c),
-        }
         let actor = actor(ctx);
+        let expected = input.expected_updated_at;
         let row = db(ctx)?
-            .run(move |conn| model::update(conn, &before, row, &actor))
+            .run(move |conn| {
+                model::update(conn, before.id, &actor, expected, |row| {
+                    apply_update(row, input)
+                })
+            })
             .await?;
         Ok(Meeting(row))
     }
@@ -947,11 +1017,9 @@ impl Rsvp {
         )
     }
 
-    /// The meeting.
+    /// The meeting, if the caller may still see it.
     async fn meeting(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Meeting>> {
-        Ok(load_by_id::<MeetingRow>(ctx, self.row.meeting_id)
-            .await?
-            .map(Meeting))
+        Ok(Meeting::load_visible(ctx, self.row.meeting_id).await?)
     }
 }
 
@@ -1032,13 +1100,15 @@ impl RsvpMutation {
     }
 }
 
-/// The RSVPs of one occurrence, for the organization (`READ`) and the group's organizers and
-/// facilitators: seats first, then the waitlist in order.
+/// A page of the RSVPs of one occurrence, for the organization (`READ`) and the group's
+/// organizers and facilitators: seats first, then the waitlist in order.
 pub async fn occurrence_rsvps(
     ctx: &Context<'_>,
     meeting: &MeetingRow,
     start: DateTime<Utc>,
-) -> ApiResult<Option<Vec<Rsvp>>> {
+    first: Option<i32>,
+    after: Option<String>,
+) -> ApiResult<Option<RelayConnection<rsvps::RsvpKey, Rsvp>>> {
     let allowed = match viewer(ctx) {
         Viewer::ApiKey {
             organization_id, ..
@@ -1057,25 +1127,31 @@ pub async fn occurrence_rsvps(
     if !allowed {
         return Ok(None);
     }
+    let page = Page::<rsvps::RsvpKey>::new(ctx, first, after)?;
     let id = meeting.id;
-    let rows = db(ctx)?
-        .run(move |conn| rsvps::of_occurrence(conn, id, start))
+    let query = page.clone();
+    let (rows, total) = db(ctx)?
+        .run(move |conn| {
+            let limit = query.limit();
+            let rows = rsvps::page_of_occurrence(conn, id, start, query.after, limit)?;
+            let total = if query.count_total {
+                rsvps::count_of_occurrence(conn, id, start)?
+            } else {
+                0
+            };
+            Ok((rows, total))
+        })
         .await?;
-    let mut position = 0;
-    Ok(Some(
-        rows.into_iter()
-            .map(|row| {
-                let waitlist_position = (row.state == rsvps::RsvpState::Waitlisted).then(|| {
-                    position += 1;
-                    position
-                });
-                Rsvp {
-                    row,
-                    waitlist_position,
-                }
-            })
-            .collect(),
-    ))
+    Ok(Some(connection(
+        &page,
+        rows,
+        total,
+        |(row, _)| row.key(),
+        |(row, waitlist_position)| Rsvp {
+            row,
+            waitlist_position,
+        },
+    )))
 }
 
 /// Input of `recordAttendance`.
@@ -1437,13 +1513,12 @@ impl MeetingSearchQuery {
     /// Finds meetings you may see: public ones of every organization, plus your own. Each edge
     /// carries `distanceKm` (with `near`) and `nextOccurrence`; `startsBetween`, `weekdays` and
     /// `localTime` are answered in each meeting's own time zone.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
     async fn meetings(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "What to look for.")] filter: Option<MeetingFilter>,
         #[graphql(desc = "Order (default NEXT_OCCURRENCE).")] order_by: Option<MeetingOrder>,
-        #[graphql(desc = "How many (0 to 100, default 20).")] first: Option<i32>,
+        #[graphql(desc = "How many (0 to 100, default 20).", default = 20)] first: Option<i32>,
         #[graphql(desc = "Continue after this cursor.")] after: Option<String>,
     ) -> async_graphql::Result<Option<MeetingConnection>> {
         let mut page = crate::relay::Page::<(String, Id)>::new(ctx, first, after)?;

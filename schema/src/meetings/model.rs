@@ -3,11 +3,18 @@
 use super::catalog;
 use super::recurrence::{Change, Exception, Schedule};
 use crate::db::tables::{meeting_changes, meeting_exceptions, meetings};
-use crate::db::{DbConnection, Id, Ts};
+use crate::db::windowed::{self, Children};
+use crate::db::{DbConnection, Id, Ts, expect_unchanged, find_for_update, write_transaction};
 use crate::error::{ApiError, ApiResult};
 use crate::stored::{StoredEnum as _, decode_list, stored_enum};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use diesel::prelude::*;
+
+/// Most type codes a meeting carries.
+pub const MAX_TYPE_CODES: usize = 30;
+
+/// Most attendees a meeting's capacity may name.
+pub const MAX_CAPACITY: i32 = 10_000;
 
 stored_enum! {
     /// How people attend a meeting.
@@ -83,7 +90,7 @@ stored_enum! {
 }
 
 /// A meeting.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, QueryableByName)]
 #[diesel(table_name = meetings)]
 pub struct MeetingRow {
     /// Row id.
@@ -195,7 +202,7 @@ impl ExceptionRow {
 }
 
 /// A change log entry.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, QueryableByName)]
 #[diesel(table_name = meeting_changes)]
 pub struct ChangeRow {
     /// Row id.
@@ -282,7 +289,9 @@ impl MeetingRow {
     /// in-person meetings, a URL or phone for online ones (both for hybrid), type codes of its
     /// program, coordinates in range.
     pub fn validate(&self) -> ApiResult<()> {
-        self.schedule_checked()?;
+        self.schedule_checked()?
+            .check_occurs()
+            .map_err(|e| ApiError::bad_input(format!("input.schedule.{}", e.field), e.message))?;
         let has_location =
             self.venue.is_some() || self.address.is_some() || self.latitude.is_some();
         let has_online = self.online_url.is_some() || self.online_phone.is_some();
@@ -320,7 +329,21 @@ impl MeetingRow {
                 "use an http:// or https:// URL",
             ));
         }
+        if let Some(capacity) = self.capacity
+            && !(1..=MAX_CAPACITY).contains(&capacity)
+        {
+            return Err(ApiError::bad_input(
+                "input.capacity",
+                format!("use 1 to {MAX_CAPACITY} (leave it out for no limit)"),
+            ));
+        }
         let types = decode_list(&self.types);
+        if types.len() > MAX_TYPE_CODES {
+            return Err(ApiError::bad_input(
+                "input.types",
+                format!("give at most {MAX_TYPE_CODES} type codes"),
+            ));
+        }
         match &self.program {
             None if !types.is_empty() => {
                 return Err(ApiError::bad_input(
@@ -337,7 +360,8 @@ impl MeetingRow {
                     return Err(ApiError::bad_input(
                         "input.types",
                         format!(
-                            "'{unknown}' is not a type code of {}; see meetingTypes",
+                            "'{}' is not a type code of {}; see meetingTypes",
+                            crate::validate::excerpt(unknown),
                             program.name
                         ),
                     ));
@@ -479,7 +503,7 @@ fn diff(before: &MeetingRow, after: &MeetingRow) -> serde_json::Value {
 /// Creates a meeting (already filled in and validated by the caller) and logs it.
 pub fn create(conn: &mut DbConnection, row: MeetingRow, actor: &str) -> ApiResult<MeetingRow> {
     row.validate()?;
-    conn.transaction(|conn| {
+    write_transaction(conn, |conn| {
         diesel::insert_into(meetings::table)
             .values(&row)
             .execute(conn)?;
@@ -495,17 +519,29 @@ pub fn create(conn: &mut DbConnection, row: MeetingRow, actor: &str) -> ApiResul
     })
 }
 
-/// Replaces a meeting with its changed version (its group too), logging what changed.
+/// Changes a meeting: reads it under lock, checks `expected_updated_at` (optimistic
+/// concurrency), lets `change` edit it (its group too), validates the result and writes it,
+/// logging what changed. Concurrent changes apply one after the other, each to what the one
+/// before wrote, so none is lost and the log says what each really changed.
 pub fn update(
     conn: &mut DbConnection,
-    before: &MeetingRow,
-    mut after: MeetingRow,
+    id: Id,
     actor: &str,
+    expected_updated_at: Option<DateTime<Utc>>,
+    change: impl FnOnce(&mut MeetingRow) -> ApiResult<()>,
 ) -> ApiResult<MeetingRow> {
-    after.validate()?;
-    after.updated_at = Ts::now();
-    let changes = diff(before, &after);
-    conn.transaction(|conn| {
+    write_transaction(conn, |conn| {
+        let before = find_for_update!(conn, meetings, id, MeetingRow)?
+            .ok_or_else(|| ApiError::NotFound("no such meeting".into()))?;
+        expect_unchanged(expected_updated_at, before.updated_at)?;
+        let mut after = before.clone();
+        change(&mut after)?;
+        after.validate()?;
+        let changes = diff(&before, &after);
+        if changes.as_object().is_none_or(|c| c.is_empty()) {
+            return Ok(before);
+        }
+        after.updated_at = Ts::changed_after(before.updated_at);
         diesel::update(meetings::table.find(before.id))
             .set((
                 meetings::group_id.eq(after.group_id),
@@ -539,10 +575,8 @@ pub fn update(
                 meetings::updated_at.eq(after.updated_at),
             ))
             .execute(conn)?;
-        if changes.as_object().is_some_and(|c| !c.is_empty()) {
-            super::horizon::replace(conn, after.id)?;
-            log_change(conn, &after, actor, "updated", changes)?;
-        }
+        super::horizon::replace(conn, after.id)?;
+        log_change(conn, &after, actor, "updated", changes)?;
         Ok(after)
     })
 }
@@ -593,13 +627,52 @@ pub fn exceptions_of(
         .collect())
 }
 
-/// The change log of a meeting, oldest first.
-pub fn changes_of(conn: &mut DbConnection, meeting_id: Id) -> ApiResult<Vec<ChangeRow>> {
-    Ok(meeting_changes::table
-        .filter(meeting_changes::meeting_id.eq(meeting_id))
-        .order(meeting_changes::id.asc())
-        .select(ChangeRow::as_select())
-        .load(conn)?)
+/// Meetings by group, for pages of a group's meetings in creation order.
+const MEETINGS_OF_GROUPS: Children<'static> =
+    Children("SELECT group_id AS parent, * FROM meetings WHERE group_id IN ({parents})");
+
+/// A page of each group's meetings, in creation order, as `(group id, meeting)` pairs.
+pub fn page_of_groups(
+    conn: &mut DbConnection,
+    group_ids: &[Id],
+    limit: usize,
+    after: Option<Id>,
+) -> ApiResult<Vec<(Id, MeetingRow)>> {
+    Ok(
+        windowed::page::<MeetingRow>(conn, MEETINGS_OF_GROUPS, group_ids, limit, after)?
+            .into_iter()
+            .map(|m| (m.group_id, m))
+            .collect(),
+    )
+}
+
+/// How many meetings each group has.
+pub fn count_of_groups(conn: &mut DbConnection, group_ids: &[Id]) -> ApiResult<Vec<(Id, i64)>> {
+    windowed::totals(conn, MEETINGS_OF_GROUPS, group_ids)
+}
+
+/// Change log entries by meeting, oldest first.
+const CHANGES_OF_MEETINGS: Children<'static> =
+    Children("SELECT meeting_id AS parent, * FROM meeting_changes WHERE meeting_id IN ({parents})");
+
+/// A page of each meeting's change log, oldest first, as `(meeting id, entry)` pairs.
+pub fn page_of_changes(
+    conn: &mut DbConnection,
+    meeting_ids: &[Id],
+    limit: usize,
+    after: Option<Id>,
+) -> ApiResult<Vec<(Id, ChangeRow)>> {
+    Ok(
+        windowed::page::<ChangeRow>(conn, CHANGES_OF_MEETINGS, meeting_ids, limit, after)?
+            .into_iter()
+            .map(|c| (c.meeting_id, c))
+            .collect(),
+    )
+}
+
+/// How many change log entries each meeting has.
+pub fn count_of_changes(conn: &mut DbConnection, meeting_ids: &[Id]) -> ApiResult<Vec<(Id, i64)>> {
+    windowed::totals(conn, CHANGES_OF_MEETINGS, meeting_ids)
 }
 
 /// Locks the meeting row for the rest of the transaction (PostgreSQL; SQLite is serial). Take
@@ -666,7 +739,7 @@ pub fn set_exception(
         note,
         created_at: Ts::now(),
     };
-    conn.transaction(|conn| {
+    write_transaction(conn, |conn| {
         lock_meeting(conn, meeting.id)?;
         diesel::delete(
             meeting_exceptions::table
@@ -705,13 +778,10 @@ pub fn published_by(
     conn: &mut DbConnection,
     slug: &str,
 ) -> ApiResult<Option<Vec<(MeetingRow, String)>>> {
-    use crate::db::tables::{organizations, support_groups};
+    use crate::db::tables::support_groups;
     use crate::groups::model::{GroupStatus, GroupVisibility};
-    let Some(organization_id) = organizations::table
-        .filter(organizations::slug.eq(slug))
-        .select(organizations::id)
-        .first::<Id>(conn)
-        .optional()?
+    let Some(organization_id) =
+        crate::organizations::model::find_by_slug(conn, slug)?.map(|o| o.id)
     else {
         return Ok(None);
     };

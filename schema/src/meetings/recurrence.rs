@@ -22,8 +22,108 @@ pub fn rule_part<'a>(rule: &'a str, name: &str) -> Option<&'a str> {
 /// Most occurrences one call computes.
 pub const MAX_OCCURRENCES: usize = 500;
 
-/// The recurrence frequencies a meeting may use.
-const FREQUENCIES: [&str; 3] = ["DAILY", "WEEKLY", "MONTHLY"];
+/// The recurrence frequencies a meeting may use, with the longest interval each may have.
+const FREQUENCIES: [(&str, u32); 3] = [("DAILY", 366), ("WEEKLY", 52), ("MONTHLY", 12)];
+
+/// The RRULE parts a meeting may use. A meeting starts once on each day it is held, at its
+/// `startTime`, so there is no `BYHOUR`, `BYMINUTE` or `BYSECOND`; nor `BYYEARDAY`,
+/// `BYWEEKNO` or `BYMONTH`, which could leave a schedule with no occurrence for decades.
+const RULE_PARTS: [&str; 8] = [
+    "FREQ",
+    "INTERVAL",
+    "BYDAY",
+    "BYMONTHDAY",
+    "BYSETPOS",
+    "COUNT",
+    "UNTIL",
+    "WKST",
+];
+
+/// Most occurrences a `COUNT` rule may give (its expansion walks them from the first day).
+pub const MAX_COUNT: u32 = 500;
+
+/// The first day a schedule may start on.
+pub fn earliest_day() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(NaiveDate::MIN)
+}
+
+/// The last day a schedule may reach.
+pub fn latest_day() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2199, 12, 31).unwrap_or(NaiveDate::MAX)
+}
+
+/// Checks the parts of a rule (already upper case, without `RRULE:`): only [`RULE_PARTS`],
+/// each once, with bounded values.
+fn check_rule_parts(text: &str) -> Result<(), ScheduleError> {
+    let mut seen: Vec<&str> = Vec::new();
+    for part in text.split(';').filter(|p| !p.is_empty()) {
+        let (name, value) = part
+            .split_once('=')
+            .ok_or_else(|| invalid("rrule", "write each part as NAME=VALUE, e.g. FREQ=WEEKLY"))?;
+        if !RULE_PARTS.contains(&name) {
+            let why = match name {
+                "BYHOUR" | "BYMINUTE" | "BYSECOND" => {
+                    "a meeting starts once a day, at its startTime"
+                }
+                _ => "use FREQ, INTERVAL, BYDAY, BYMONTHDAY, BYSETPOS, COUNT, UNTIL or WKST",
+            };
+            return Err(invalid(
+                "rrule",
+                format!("{} is not supported: {why}", crate::validate::excerpt(name)),
+            ));
+        }
+        if seen.contains(&name) {
+            return Err(invalid("rrule", format!("{name} is given twice")));
+        }
+        seen.push(name);
+        let number = || value.parse::<u32>().ok();
+        match name {
+            "FREQ" => match FREQUENCIES.iter().find(|(f, _)| *f == value) {
+                Some(_) => {}
+                None => return Err(invalid("rrule", "FREQ must be DAILY, WEEKLY or MONTHLY")),
+            },
+            "COUNT" if !number().is_some_and(|n| (1..=MAX_COUNT).contains(&n)) => {
+                return Err(invalid(
+                    "rrule",
+                    format!("COUNT must be 1 to {MAX_COUNT} (or give endsOn)"),
+                ));
+            }
+            "UNTIL" => {
+                let day = value
+                    .get(..8)
+                    .and_then(|d| NaiveDate::parse_from_str(d, "%Y%m%d").ok())
+                    .ok_or_else(|| invalid("rrule", "UNTIL must be a date such as 20271231"))?;
+                if day > latest_day() {
+                    return Err(invalid(
+                        "rrule",
+                        format!("UNTIL must be on or before {}", latest_day()),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    let freq = crate::meetings::recurrence::rule_part(text, "FREQ=")
+        .ok_or_else(|| invalid("rrule", "give FREQ, e.g. FREQ=WEEKLY;BYDAY=TU"))?;
+    let longest = FREQUENCIES
+        .iter()
+        .find(|(f, _)| *f == freq)
+        .map_or(1, |(_, n)| *n);
+    if let Some(interval) = rule_part(text, "INTERVAL=")
+        && !interval
+            .parse::<u32>()
+            .is_ok_and(|n| (1..=longest).contains(&n))
+    {
+        return Err(invalid(
+            "rrule",
+            format!("INTERVAL must be 1 to {longest} for FREQ={freq}"),
+        ));
+    }
+    if rule_part(text, "BYSETPOS=").is_some() && freq == "DAILY" {
+        return Err(invalid("rrule", "BYSETPOS needs FREQ=WEEKLY or MONTHLY"));
+    }
+    Ok(())
+}
 
 /// A validated schedule.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,6 +174,18 @@ impl Schedule {
         if ends_on.is_some_and(|end| end < starts_on) {
             return Err(invalid("endsOn", "the last day comes before the first"));
         }
+        if !(earliest_day()..=latest_day()).contains(&starts_on) {
+            return Err(invalid(
+                "startsOn",
+                format!("use a day from {} to {}", earliest_day(), latest_day()),
+            ));
+        }
+        if ends_on.is_some_and(|end| end > latest_day()) {
+            return Err(invalid(
+                "endsOn",
+                format!("use a day up to {}", latest_day()),
+            ));
+        }
         let rrule = match rrule.map(str::trim).filter(|r| !r.is_empty()) {
             None => None,
             Some(text) => {
@@ -81,19 +193,13 @@ impl Schedule {
                     .strip_prefix("RRULE:")
                     .unwrap_or(text)
                     .to_ascii_uppercase();
-                let freq = text
-                    .split(';')
-                    .find_map(|part| part.strip_prefix("FREQ="))
-                    .ok_or_else(|| invalid("rrule", "give FREQ, e.g. FREQ=WEEKLY;BYDAY=TU"))?;
-                if !FREQUENCIES.contains(&freq) {
-                    return Err(invalid("rrule", "FREQ must be DAILY, WEEKLY or MONTHLY"));
-                }
                 if text.contains("DTSTART") || text.contains('\n') {
                     return Err(invalid(
                         "rrule",
                         "give the RRULE only; the start comes from startsOn and startTime",
                     ));
                 }
+                check_rule_parts(&text)?;
                 Some(text)
             }
         };
@@ -124,6 +230,25 @@ impl Schedule {
             .rule_set()
             .map_err(|e| invalid("rrule", format!("not a valid RRULE: {e}")))?;
         Ok(schedule)
+    }
+
+    /// Checks, once when a schedule is written, that it gives an occurrence within four
+    /// years of its first day (a rule such as the 31st of every February never does, and
+    /// would send every later expansion looking for one).
+    pub fn check_occurs(&self) -> Result<(), ScheduleError> {
+        let from = local_midnight(self.timezone, self.starts_on);
+        let within = from + Duration::days(4 * 366);
+        if self.rrule.is_some()
+            && self
+                .starts_iterating_from(self.starts_on, from, within, 1)
+                .is_empty()
+        {
+            return Err(invalid(
+                "rrule",
+                "this rule gives no occurrence within four years of startsOn",
+            ));
+        }
+        Ok(())
     }
 
     fn rule_set(&self) -> Result<RRuleSet, rrule::RRuleError> {
@@ -157,11 +282,22 @@ impl Schedule {
     }
 
     /// The rule's regular period, when moving its first day by whole periods keeps the same
-    /// occurrences (no `COUNT`, `BYSETPOS`, or monthly rule on the first day's date).
+    /// occurrences (no `COUNT`, or monthly rule on the first day's date). `BYSETPOS` picks
+    /// within each period, so it keeps the period. Every rule a meeting may have but `COUNT`
+    /// has one, so expanding it costs the same however long ago it started; a `COUNT` rule
+    /// walks at most [`MAX_COUNT`] occurrences.
     fn period(&self) -> Option<Period> {
         let rule = self.rrule.as_deref()?;
         let part = |name: &str| rule_part(rule, name);
-        let safe = ["FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY", "UNTIL", "WKST"];
+        let safe = [
+            "FREQ",
+            "INTERVAL",
+            "BYDAY",
+            "BYMONTHDAY",
+            "BYSETPOS",
+            "UNTIL",
+            "WKST",
+        ];
         if rule
             .split(';')
             .any(|p| !safe.contains(&p.split('=').next().unwrap_or("")))
@@ -188,7 +324,20 @@ impl Schedule {
     fn iteration_start(&self, from: DateTime<Utc>) -> NaiveDate {
         let target = self.local(from).date_naive() - Duration::days(1);
         match self.period() {
-            Some(period) if target > self.starts_on => period.last_start(self.starts_on, target),
+            Some(period) if target > self.starts_on => {
+                let start = period.last_start(self.starts_on, target);
+                // BYSETPOS picks among a period's days from the first day on: the period the
+                // iteration starts in must end before the window, so start one period earlier.
+                let picks = self
+                    .rrule
+                    .as_deref()
+                    .is_some_and(|r| rule_part(r, "BYSETPOS=").is_some());
+                match period.before(start) {
+                    Some(earlier) if picks && earlier >= self.starts_on => earlier,
+                    _ if picks => self.starts_on,
+                    _ => start,
+                }
+            }
             _ => self.starts_on,
         }
     }
@@ -656,6 +805,70 @@ mod tests {
         );
     }
 
+    #[test]
+    fn schedules_are_bounded_to_one_start_a_day_and_a_sane_range_of_days() {
+        let t = NaiveTime::from_hms_opt(19, 0, 0).expect("t");
+        let d = date("2026-01-01");
+        let refused = |rule: &str| Schedule::new(ny(), Some(rule), t, 60, d, None).is_err();
+        for rule in [
+            "FREQ=DAILY;BYHOUR=1,2,3,4,5,6,7,8,9,10;BYMINUTE=0,5,10,15,20,25,30,35,40,45,50,55",
+            "FREQ=DAILY;BYSECOND=1",
+            "FREQ=WEEKLY;BYWEEKNO=1",
+            "FREQ=MONTHLY;BYMONTH=2;BYMONTHDAY=30",
+            "FREQ=DAILY;COUNT=100000",
+            "FREQ=DAILY;INTERVAL=0",
+            "FREQ=MONTHLY;INTERVAL=500",
+            "FREQ=DAILY;BYSETPOS=1",
+            "FREQ=WEEKLY;FREQ=DAILY",
+            "FREQ=WEEKLY;UNTIL=99991231T000000Z",
+        ] {
+            assert!(refused(rule), "{rule}");
+        }
+        for rule in [
+            "FREQ=WEEKLY;BYDAY=TU;COUNT=10",
+            "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1",
+        ] {
+            assert!(!refused(rule), "{rule}");
+        }
+        for first in ["1899-12-31", "2200-01-01"] {
+            let error = Schedule::new(ny(), Some("FREQ=WEEKLY"), t, 60, date(first), None)
+                .expect_err("out of range");
+            assert_eq!(error.field, "startsOn");
+        }
+        let never = Schedule::new(
+            ny(),
+            Some("FREQ=MONTHLY;INTERVAL=12;BYMONTHDAY=31"),
+            t,
+            60,
+            date("2026-02-01"),
+            None,
+        )
+        .expect("a valid rule");
+        assert_eq!(never.check_occurs().map_err(|e| e.field), Err("rrule"));
+    }
+
+    #[test]
+    fn an_old_schedule_expands_from_near_the_window() {
+        // A daily meeting since 1900 iterates from the window, not from 1900: its rule has a
+        // period (what keeps every expansion's cost independent of the first day).
+        let old = Schedule::new(
+            ny(),
+            Some("FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1"),
+            NaiveTime::from_hms_opt(19, 0, 0).expect("t"),
+            60,
+            date("1900-01-01"),
+            None,
+        )
+        .expect("valid");
+        assert!(old.period().is_some());
+        let from = utc("2026-03-01T00:00:00Z");
+        assert!(old.iteration_start(from) >= date("2026-01-01"));
+        assert_eq!(
+            old.starts_between(from, utc("2026-04-01T00:00:00Z"), 10),
+            vec![utc("2026-03-31T23:00:00Z")]
+        );
+    }
+
     proptest::proptest! {
         /// Weekly schedules agree with a brute-force model: every local date in the window
         /// whose weekday is listed, at the local start time, in any of several time zones.
@@ -754,6 +967,8 @@ mod tests {
                 "FREQ=MONTHLY;BYDAY=-1FR", "FREQ=MONTHLY;BYDAY=1TU,3TU", "FREQ=MONTHLY;INTERVAL=2;BYDAY=2WE",
                 "FREQ=MONTHLY;BYMONTHDAY=31", "FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=1,15", "FREQ=MONTHLY",
                 "FREQ=WEEKLY;COUNT=30;BYDAY=FR", "FREQ=MONTHLY;BYDAY=MO;BYSETPOS=-1",
+                "FREQ=WEEKLY;BYDAY=MO,WE,FR;BYSETPOS=2", "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1",
+                "FREQ=MONTHLY;INTERVAL=2;BYDAY=SA,SU;BYSETPOS=1,-1",
             ]),
             hour in 0u32..24,
             start_offset in 0i64..1500,

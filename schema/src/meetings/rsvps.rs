@@ -7,7 +7,7 @@ use super::recurrence::{self, Status};
 use crate::db::tables::rsvps;
 use crate::db::{DbConnection, Id, Ts, write_transaction};
 use crate::error::{ApiError, ApiResult};
-use crate::stored::stored_enum;
+use crate::stored::{StoredEnum as _, stored_enum};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
@@ -220,19 +220,83 @@ pub fn waitlist_position(conn: &mut DbConnection, row: &RsvpRow) -> ApiResult<Op
     Ok(Some(ahead + 1))
 }
 
-/// The RSVPs of one occurrence, seats first, then the waitlist in order.
-pub fn of_occurrence(
+/// The keyset position of an RSVP in an occurrence's list: state (`CONFIRMED` sorts before
+/// `WAITLISTED`, so seats come first), then the queue.
+pub type RsvpKey = (String, i64, Id);
+
+impl RsvpRow {
+    /// Its position in [`page_of_occurrence`].
+    pub fn key(&self) -> RsvpKey {
+        (
+            self.state.as_str().to_owned(),
+            self.queued_at.0.timestamp_micros(),
+            self.id,
+        )
+    }
+}
+
+/// A page of the RSVPs of one occurrence, seats first, then the waitlist in order, after
+/// `after`; each waitlisted one with its place in the waitlist.
+pub fn page_of_occurrence(
     conn: &mut DbConnection,
     meeting_id: Id,
     start: DateTime<Utc>,
-) -> ApiResult<Vec<RsvpRow>> {
-    let mut rows: Vec<RsvpRow> = rsvps::table
+    after: Option<RsvpKey>,
+    limit: i64,
+) -> ApiResult<Vec<(RsvpRow, Option<i64>)>> {
+    let mut query = rsvps::table
         .filter(rsvps::meeting_id.eq(meeting_id))
         .filter(rsvps::occurrence_start.eq(Ts::from(start)))
         .filter(rsvps::state.ne(RsvpState::Cancelled))
-        .order((rsvps::queued_at.asc(), rsvps::id.asc()))
+        .into_boxed();
+    if let Some((state, queued, id)) = after {
+        let state = RsvpState::from_stored(&state).ok_or_else(|| {
+            ApiError::bad_input("after", "not a cursor returned by this connection")
+        })?;
+        let queued = Ts::from(
+            DateTime::<Utc>::from_timestamp_micros(queued).ok_or_else(|| {
+                ApiError::bad_input("after", "not a cursor returned by this connection")
+            })?,
+        );
+        query = query.filter(
+            rsvps::state.gt(state).or(rsvps::state.eq(state).and(
+                rsvps::queued_at
+                    .gt(queued)
+                    .or(rsvps::queued_at.eq(queued).and(rsvps::id.gt(id))),
+            )),
+        );
+    }
+    let rows: Vec<RsvpRow> = query
+        .order((rsvps::state.asc(), rsvps::queued_at.asc(), rsvps::id.asc()))
+        .limit(limit)
         .select(RsvpRow::as_select())
         .load(conn)?;
-    rows.sort_by_key(|r| r.state != RsvpState::Confirmed);
-    Ok(rows)
+    let mut next = match rows.iter().find(|r| r.state == RsvpState::Waitlisted) {
+        Some(first) => waitlist_position(conn, first)?.unwrap_or(1),
+        None => 1,
+    };
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let position = (row.state == RsvpState::Waitlisted).then(|| {
+                next += 1;
+                next - 1
+            });
+            (row, position)
+        })
+        .collect())
+}
+
+/// How many RSVPs (seats and waitlist) one occurrence has.
+pub fn count_of_occurrence(
+    conn: &mut DbConnection,
+    meeting_id: Id,
+    start: DateTime<Utc>,
+) -> ApiResult<i64> {
+    Ok(rsvps::table
+        .filter(rsvps::meeting_id.eq(meeting_id))
+        .filter(rsvps::occurrence_start.eq(Ts::from(start)))
+        .filter(rsvps::state.ne(RsvpState::Cancelled))
+        .count()
+        .get_result(conn)?)
 }

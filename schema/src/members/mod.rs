@@ -17,7 +17,7 @@ use crate::memberships::model::MembershipState;
 use crate::memberships::pages::{GroupsOfMembers, state_filter};
 use crate::memberships::{MemberGroupConnection, membership_connection};
 use crate::recovery::{Pathway, RecoveryFocus};
-use crate::relay::{NodeKind, Page, decode_id_of, global_id};
+use crate::relay::{NodeKind, Page, RelayConnection, connection, decode_id_of, global_id};
 use crate::stored::{decode_enums, decode_list};
 use crate::support_links::SupportLink;
 use crate::validate;
@@ -245,11 +245,12 @@ impl Member {
     /// The groups the member belongs to: for the member itself (current memberships: ACTIVE,
     /// INVITED, REQUESTED) and for organization keys with the `READ` scope (any state). Null,
     /// with an error saying why, for everyone else.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
     async fn groups(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "How many groups (0 to 100, default 20).")] first: Option<i32>,
+        #[graphql(desc = "How many groups (0 to 100, default 20).", default = 20)] first: Option<
+            i32,
+        >,
         #[graphql(desc = "Continue after this cursor.")] after: Option<String>,
         #[graphql(desc = "Membership states to include (default: ACTIVE).")] states: Option<
             Vec<MembershipState>,
@@ -300,15 +301,30 @@ impl Member {
         Ok(Some(membership_connection(&page, edges, total)))
     }
 
-    /// Support links with family and friends (member and organization only).
+    /// Support links with family and friends, on either side, oldest first (member and
+    /// organization only; null for everyone else). Every state by default, so a person sees
+    /// every request made to them, withdrawn and declined ones too.
     async fn support_links(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<Option<Vec<SupportLink>>> {
+        #[graphql(desc = "States to include (default: all).")] states: Option<
+            Vec<crate::support_links::model::SupportLinkState>,
+        >,
+        #[graphql(desc = "How many links (0 to 100, default 20).", default = 20)] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Continue after this cursor.")] after: Option<String>,
+    ) -> async_graphql::Result<Option<RelayConnection<Id, SupportLink>>> {
+        use crate::stored::StoredEnum as _;
         if !self.full() {
             return Ok(None);
         }
-        Ok(Some(SupportLink::of_member(ctx, self.row.id).await?))
+        let states =
+            states.unwrap_or_else(|| crate::support_links::model::SupportLinkState::ALL.to_vec());
+        let page = Page::<Id>::new(ctx, first, after)?;
+        let key = page.key(self.row.id, crate::support_links::state_filter(&states));
+        let (rows, total) = load_page::<crate::support_links::LinksOfMembers>(ctx, key).await?;
+        Ok(Some(connection(&page, rows, total, |l| l.id, SupportLink)))
     }
 
     /// When the member was erased (organization keys only).
@@ -322,6 +338,12 @@ impl Member {
     /// When the profile was created (member and organization only).
     async fn created_at(&self) -> Option<DateTime<Utc>> {
         self.full().then_some(self.row.created_at.0)
+    }
+
+    /// When the profile last changed (member and organization only); pass it back as
+    /// `expectedUpdatedAt` to change the profile only if nobody else did meanwhile.
+    async fn updated_at(&self) -> Option<DateTime<Utc>> {
+        self.full().then_some(self.row.updated_at.0)
     }
 }
 
@@ -434,6 +456,9 @@ pub struct UpsertMemberInput {
     pub pronouns: MaybeUndefined<String>,
     /// Recovery details.
     pub recovery: Option<RecoveryDetailsInput>,
+    /// Change the member only if its `updatedAt` is still this (optimistic concurrency);
+    /// otherwise `CONFLICT` and nothing changes.
+    pub expected_updated_at: Option<DateTime<Utc>>,
 }
 
 /// Input of `updateMember`.
@@ -443,6 +468,9 @@ pub struct UpdateMemberInput {
     pub id: Option<ID>,
     /// The changes.
     pub profile: ProfileInput,
+    /// Change the member only if its `updatedAt` is still this (optimistic concurrency);
+    /// otherwise `CONFLICT` and nothing changes.
+    pub expected_updated_at: Option<DateTime<Utc>>,
 }
 
 /// Input of `eraseMember`.
@@ -579,8 +607,9 @@ impl MemberMutation {
             recovery: input.recovery,
         }
         .into_changes("input", input.role)?;
+        let expected = input.expected_updated_at;
         let row = db(ctx)?
-            .run(move |conn| model::upsert(conn, organization_id, &external_ref, changes))
+            .run(move |conn| model::upsert(conn, organization_id, &external_ref, changes, expected))
             .await?;
         Ok(Member {
             row,
@@ -596,8 +625,9 @@ impl MemberMutation {
     ) -> async_graphql::Result<Member> {
         let (member, _) = target_member(ctx, input.id.as_ref(), "input.id", Scope::Write).await?;
         let changes = input.profile.into_changes("input.profile", None)?;
+        let expected = input.expected_updated_at;
         let row = db(ctx)?
-            .run(move |conn| model::update(conn, member.id, changes))
+            .run(move |conn| model::update(conn, member.id, changes, expected))
             .await?;
         Ok(Member {
             row,

@@ -2,7 +2,7 @@
 //! recovery details, credentials, and erasure.
 
 use crate::db::tables::{credentials, members, memberships, support_links};
-use crate::db::{DbConnection, Id, Ts};
+use crate::db::{DbConnection, Id, Ts, expect_unchanged, find_for_update, write_transaction};
 use crate::error::{ApiError, ApiResult};
 use crate::recovery::{Pathway, RecoveryFocus};
 use crate::stored::{encode_enums, encode_list, stored_enum};
@@ -219,22 +219,63 @@ fn save(conn: &mut DbConnection, row: &MemberRow) -> ApiResult<()> {
     Ok(())
 }
 
+/// The member with this id, locked for the rest of the write transaction.
+fn lock(conn: &mut DbConnection, id: Id) -> ApiResult<Option<MemberRow>> {
+    find_for_update!(conn, members, id, MemberRow)
+}
+
+/// The member of `organization_id` with this external reference, locked for the rest of the
+/// write transaction.
+fn lock_by_external_ref(
+    conn: &mut DbConnection,
+    organization_id: Id,
+    external_ref: &str,
+) -> ApiResult<Option<MemberRow>> {
+    let id: Option<Id> = members::table
+        .filter(members::organization_id.eq(organization_id))
+        .filter(members::external_ref.eq(external_ref))
+        .select(members::id)
+        .first(conn)
+        .optional()?;
+    match id {
+        Some(id) => lock(conn, id),
+        None => Ok(None),
+    }
+}
+
+/// Applies `changes` to a member read under lock, after the optimistic check.
+fn change(
+    conn: &mut DbConnection,
+    mut row: MemberRow,
+    changes: ProfileChanges,
+    expected_updated_at: Option<chrono::DateTime<chrono::Utc>>,
+) -> ApiResult<MemberRow> {
+    expect_unchanged(expected_updated_at, row.updated_at)?;
+    changes.apply(&mut row);
+    row.updated_at = Ts::changed_after(row.updated_at);
+    save(conn, &row)?;
+    Ok(row)
+}
+
 /// Creates the member with this external reference, or updates it: idempotent, so a platform
-/// can sync its users. A new member needs a display name and a role.
+/// can sync its users. A new member needs a display name and a role. Concurrent syncs of one
+/// member are applied one after the other, each to what the one before wrote.
 pub fn upsert(
     conn: &mut DbConnection,
     organization_id: Id,
     external_ref: &str,
     changes: ProfileChanges,
+    expected_updated_at: Option<chrono::DateTime<chrono::Utc>>,
 ) -> ApiResult<MemberRow> {
     let attempt = |conn: &mut DbConnection, changes: ProfileChanges| {
-        conn.transaction(|conn| {
-            let now = Ts::now();
-            if let Some(mut row) = find_by_external_ref(conn, organization_id, external_ref)? {
-                changes.apply(&mut row);
-                row.updated_at = now;
-                save(conn, &row)?;
-                return Ok(row);
+        write_transaction(conn, |conn| {
+            if let Some(row) = lock_by_external_ref(conn, organization_id, external_ref)? {
+                return change(conn, row, changes, expected_updated_at);
+            }
+            if expected_updated_at.is_some() {
+                return Err(ApiError::Conflict(
+                    "there is no member with this externalRef to compare updatedAt with".into(),
+                ));
             }
             let (Some(display_name), Some(role)) = (changes.display_name.clone(), changes.role)
             else {
@@ -243,6 +284,7 @@ pub fn upsert(
                     "a new member needs a display name and a role",
                 ));
             };
+            let now = Ts::now();
             let mut row = MemberRow {
                 id: Id::new(),
                 organization_id,
@@ -267,23 +309,27 @@ pub fn upsert(
         })
     };
     match attempt(conn, changes.clone()) {
-        // Two syncs of a new member raced: the other created it, so update it now.
-        Err(ApiError::Conflict(_)) => attempt(conn, changes),
+        // Two syncs of a new member raced on PostgreSQL: the other created it, so update it now.
+        Err(ApiError::Conflict(message)) if message.starts_with("an object with the same") => {
+            attempt(conn, changes)
+        }
         other => other,
     }
 }
 
-/// Applies profile changes to a member.
-pub fn update(conn: &mut DbConnection, id: Id, changes: ProfileChanges) -> ApiResult<MemberRow> {
-    conn.transaction(|conn| {
-        let mut row = find_many(conn, &[id])?
-            .pop()
+/// Applies profile changes to a member, read under lock; with `expected_updated_at`, only if
+/// the member has not changed since.
+pub fn update(
+    conn: &mut DbConnection,
+    id: Id,
+    changes: ProfileChanges,
+    expected_updated_at: Option<chrono::DateTime<chrono::Utc>>,
+) -> ApiResult<MemberRow> {
+    write_transaction(conn, |conn| {
+        let row = lock(conn, id)?
             .filter(|r| r.erased_at.is_none())
             .ok_or_else(|| ApiError::NotFound("no such member".into()))?;
-        changes.apply(&mut row);
-        row.updated_at = Ts::now();
-        save(conn, &row)?;
-        Ok(row)
+        change(conn, row, changes, expected_updated_at)
     })
 }
 
@@ -291,10 +337,8 @@ pub fn update(conn: &mut DbConnection, id: Id, changes: ProfileChanges) -> ApiRe
 /// memberships, support links and credentials. The row stays as an anonymous tombstone so that
 /// counts recorded elsewhere (attendance, reports) stay intact.
 pub fn erase(conn: &mut DbConnection, id: Id) -> ApiResult<MemberRow> {
-    conn.transaction(|conn| {
-        let mut row = find_many(conn, &[id])?
-            .pop()
-            .ok_or_else(|| ApiError::NotFound("no such member".into()))?;
+    write_transaction(conn, |conn| {
+        let mut row = lock(conn, id)?.ok_or_else(|| ApiError::NotFound("no such member".into()))?;
         if row.erased_at.is_some() {
             return Ok(row);
         }
@@ -308,7 +352,7 @@ pub fn erase(conn: &mut DbConnection, id: Id) -> ApiResult<MemberRow> {
         )
         .execute(conn)?;
         diesel::delete(credentials::table.filter(credentials::member_id.eq(id))).execute(conn)?;
-        let now = Ts::now();
+        let now = Ts::changed_after(row.updated_at);
         row.external_ref = format!("{ERASED_REF_PREFIX}{}", row.id);
         row.display_name = String::new();
         row.languages = encode_list([]);
@@ -324,7 +368,10 @@ pub fn erase(conn: &mut DbConnection, id: Id) -> ApiResult<MemberRow> {
     })
 }
 
-/// Adds a credential claim (unverified) to a professional.
+/// Most credentials a professional carries.
+pub const MAX_CREDENTIALS: usize = 10;
+
+/// Adds a credential claim (unverified) to a professional, up to [`MAX_CREDENTIALS`].
 pub fn add_credential(
     conn: &mut DbConnection,
     member: &MemberRow,
@@ -347,10 +394,22 @@ pub fn add_credential(
         verified_at: None,
         created_at: Ts::now(),
     };
-    diesel::insert_into(credentials::table)
-        .values(&row)
-        .execute(conn)?;
-    Ok(row)
+    write_transaction(conn, |conn| {
+        lock(conn, member.id)?;
+        let held: i64 = credentials::table
+            .filter(credentials::member_id.eq(member.id))
+            .count()
+            .get_result(conn)?;
+        if held >= MAX_CREDENTIALS as i64 {
+            return Err(ApiError::Conflict(format!(
+                "this member has {MAX_CREDENTIALS} credentials, the most one may carry"
+            )));
+        }
+        diesel::insert_into(credentials::table)
+            .values(&row)
+            .execute(conn)?;
+        Ok(row)
+    })
 }
 
 /// Records the organization's check of a credential of its own.

@@ -74,11 +74,10 @@ impl Membership {
         self.0.updated_at.0
     }
 
-    /// The group.
+    /// The group, if the caller may still see it (a removed member no longer sees a private
+    /// group through its old membership).
     async fn group(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Group>> {
-        Ok(load_by_id::<GroupRow>(ctx, self.0.group_id)
-            .await?
-            .map(Group))
+        Ok(Group::load_visible(ctx, self.0.group_id).await?)
     }
 
     /// The member (fully for itself and the organization, by display name for others).

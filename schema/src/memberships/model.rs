@@ -103,6 +103,26 @@ pub fn of_member_in(
         .load(conn)?)
 }
 
+/// Most active facilitators a group has (the group's public page lists them all).
+pub const MAX_FACILITATORS: usize = 10;
+
+/// Refuses to add an active facilitator to a group that has [`MAX_FACILITATORS`]; call it with
+/// the group locked.
+fn ensure_facilitator_room(conn: &mut DbConnection, group_id: Id) -> ApiResult<()> {
+    let active: i64 = memberships::table
+        .filter(memberships::group_id.eq(group_id))
+        .filter(memberships::state.eq(MembershipState::Active))
+        .filter(memberships::role.eq(MembershipRole::Facilitator))
+        .count()
+        .get_result(conn)?;
+    if active >= MAX_FACILITATORS as i64 {
+        return Err(ApiError::Conflict(format!(
+            "the group has {MAX_FACILITATORS} facilitators, the most it may have"
+        )));
+    }
+    Ok(())
+}
+
 /// Locks the group row for the rest of the transaction, so that capacity checks of concurrent
 /// joins run one after the other (SQLite's write transactions are already serial).
 fn lock_group(conn: &mut DbConnection, group_id: Id) -> ApiResult<GroupRow> {
@@ -227,6 +247,12 @@ pub fn join(
         };
         if target == MembershipState::Active {
             ensure_room(conn, &group)?;
+            if existing
+                .as_ref()
+                .is_some_and(|m| m.role == MembershipRole::Facilitator)
+            {
+                ensure_facilitator_room(conn, group.id)?;
+            }
         }
         match existing {
             Some(row) => set_state(conn, row, target),
@@ -310,7 +336,14 @@ pub fn set_role(
     role: MembershipRole,
 ) -> ApiResult<MembershipRow> {
     write_transaction(conn, |conn| {
+        lock_group(conn, membership.group_id)?;
         let mut row = find(conn, membership.group_id, membership.member_id)?.ok_or_else(missing)?;
+        if role == MembershipRole::Facilitator
+            && row.role != MembershipRole::Facilitator
+            && row.state == MembershipState::Active
+        {
+            ensure_facilitator_room(conn, row.group_id)?;
+        }
         if !matches!(
             row.state,
             MembershipState::Active | MembershipState::Invited

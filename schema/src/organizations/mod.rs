@@ -61,11 +61,11 @@ impl Organization {
 
     /// The organization's API keys, oldest first, revoked ones included. Needs the `ADMIN`
     /// scope of this organization (null with a `FORBIDDEN` error otherwise).
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
     async fn api_keys(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "How many keys to return (0 to 100, default 20).")] first: Option<i32>,
+        #[graphql(desc = "How many keys to return (0 to 100, default 20).", default = 20)]
+        first: Option<i32>,
         #[graphql(desc = "Return keys after this cursor (from `pageInfo.endCursor`).")]
         after: Option<String>,
     ) -> async_graphql::Result<Option<RelayConnection<Id, ApiKey>>> {

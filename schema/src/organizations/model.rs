@@ -83,8 +83,12 @@ pub fn create_with_admin_key(
     })
 }
 
-/// The organization with this slug.
+/// The organization with this slug (none for text that cannot be a slug, which never reaches
+/// the database).
 pub fn find_by_slug(conn: &mut DbConnection, slug: &str) -> ApiResult<Option<OrganizationRow>> {
+    if validate_slug(slug).is_err() {
+        return Ok(None);
+    }
     Ok(organizations::table
         .filter(organizations::slug.eq(slug))
         .select(OrganizationRow::as_select())

@@ -6,10 +6,11 @@ pub mod model;
 use crate::auth::{Scope, Viewer, viewer};
 use crate::db::{DbConnection, Id};
 use crate::error::{ApiError, ApiResult};
-use crate::loaders::{GroupedQuery, LoadById, db, load_by_id, load_grouped};
+use crate::loaders::{LoadById, PagedQuery, db, load_by_id};
 use crate::members::model::MemberRow;
 use crate::members::{Member, MemberAccess, target_member};
 use crate::relay::{NodeKind, decode_id_of, global_id};
+use crate::stored::StoredEnum as _;
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 use model::{SupportLinkRow, SupportLinkState};
@@ -28,27 +29,46 @@ impl LoadById for SupportLinkRow {
     }
 }
 
-/// Pending and active links by member, for the loader.
+/// Pages of each member's links, for the loader; the filter is a bit set of states.
 pub struct LinksOfMembers;
 
-impl GroupedQuery for LinksOfMembers {
+/// The states a page includes, as a bit set over [`SupportLinkState::ALL`].
+pub fn state_filter(states: &[SupportLinkState]) -> u32 {
+    SupportLinkState::ALL
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| states.contains(s))
+        .fold(0, |bits, (i, _)| bits | (1 << i))
+}
+
+fn states_of(filter: u32) -> Vec<SupportLinkState> {
+    SupportLinkState::ALL
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| filter & (1 << i) != 0)
+        .map(|(_, s)| *s)
+        .collect()
+}
+
+impl PagedQuery for LinksOfMembers {
     type Row = SupportLinkRow;
 
-    fn load(conn: &mut DbConnection, parents: &[Id]) -> ApiResult<Vec<(Id, SupportLinkRow)>> {
-        model::of_members(conn, parents)
+    fn page(
+        conn: &mut DbConnection,
+        parents: &[Id],
+        limit: usize,
+        after: Option<Id>,
+        filter: u32,
+    ) -> ApiResult<Vec<(Id, SupportLinkRow)>> {
+        model::page_of_members(conn, parents, &states_of(filter), limit, after)
+    }
+
+    fn count(conn: &mut DbConnection, parents: &[Id], filter: u32) -> ApiResult<Vec<(Id, i64)>> {
+        model::count_of_members(conn, parents, &states_of(filter))
     }
 }
 
 impl SupportLink {
-    /// The pending and active links of a member.
-    pub async fn of_member(ctx: &Context<'_>, member_id: Id) -> ApiResult<Vec<SupportLink>> {
-        Ok(load_grouped::<LinksOfMembers>(ctx, member_id)
-            .await?
-            .into_iter()
-            .map(SupportLink)
-            .collect())
-    }
-
     /// The link, if the caller is one of its sides or their organization.
     pub async fn load_visible(ctx: &Context<'_>, id: Id) -> ApiResult<Option<SupportLink>> {
         let Some(row) = load_by_id::<SupportLinkRow>(ctx, id).await? else {
@@ -157,7 +177,9 @@ pub struct SupportLinkMutation;
 impl SupportLinkMutation {
     /// A family member or friend asks a person in recovery to accept them as a supporter: the
     /// supporter's member token, or the organization (`WRITE`) on its behalf. Nothing is shared
-    /// until the person accepts.
+    /// until the person accepts. The answer is the same for any member of the organization,
+    /// whatever their role, so a request never reveals who is in recovery; the person sees
+    /// every request, withdrawn ones too.
     async fn request_support_link(
         &self,
         ctx: &Context<'_>,
@@ -173,16 +195,16 @@ impl SupportLinkMutation {
         let person_id = decode_id_of(NodeKind::Member, &input.person_id, "input.personId")?;
         let person = load_by_id::<MemberRow>(ctx, person_id)
             .await?
-            .filter(|p| p.organization_id == supporter.organization_id && p.erased_at.is_none())
-            .ok_or_else(|| ApiError::NotFound("no such person in recovery".into()))?;
+            .filter(|p| p.organization_id == supporter.organization_id)
+            .ok_or_else(|| ApiError::NotFound("no such member".into()))?;
         let row = db(ctx)?
             .run(move |conn| model::request(conn, &supporter, &person, by_staff))
             .await?;
         Ok(SupportLink(row))
     }
 
-    /// The person in recovery accepts or declines: only with their own member token, since
-    /// consent is theirs to give.
+    /// The person asked accepts or declines: only with their own member token, since consent
+    /// is theirs to give. Only a person in recovery can accept.
     async fn respond_to_support_link(
         &self,
         ctx: &Context<'_>,
@@ -195,9 +217,12 @@ impl SupportLinkMutation {
             )
             .into());
         }
+        let person = load_by_id::<MemberRow>(ctx, link.person_id)
+            .await?
+            .ok_or_else(|| ApiError::NotFound("no such support link".into()))?;
         let accept = input.accept;
         let row = db(ctx)?
-            .run(move |conn| model::respond(conn, &link, accept))
+            .run(move |conn| model::respond(conn, &link, &person, accept))
             .await?;
         Ok(SupportLink(row))
     }

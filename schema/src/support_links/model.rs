@@ -2,7 +2,8 @@
 //! that person accepts; either side can end it.
 
 use crate::db::tables::support_links;
-use crate::db::{DbConnection, Id, Ts, write_transaction};
+use crate::db::windowed::{self, Children};
+use crate::db::{DbConnection, Id, Ts, find_for_update, write_transaction};
 use crate::error::{ApiError, ApiResult};
 use crate::members::model::{MemberRole, MemberRow};
 use crate::stored::stored_enum;
@@ -23,7 +24,7 @@ stored_enum! {
 }
 
 /// A link between a supporter (family or friend) and a person in recovery.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, QueryableByName)]
 #[diesel(table_name = support_links)]
 pub struct SupportLinkRow {
     /// Row id.
@@ -71,8 +72,10 @@ fn set_state(
     Ok(row)
 }
 
-/// Asks a person in recovery to accept a family member or friend as a supporter. Once the
-/// person declined or the link ended, only the organization (`by_staff`) can ask again: a
+/// Asks a member to accept a family member or friend as a supporter. The answer is the same
+/// for every member of the organization, whatever their role: a request reveals nothing about
+/// who is in recovery (only a person in recovery can accept one, and only they see it). Once
+/// the person declined or the link ended, only the organization (`by_staff`) can ask again: a
 /// supporter cannot wear consent down by asking over and over.
 pub fn request(
     conn: &mut DbConnection,
@@ -86,13 +89,14 @@ pub fn request(
             "the supporter must be a FAMILY_OR_FRIEND member",
         ));
     }
-    // One answer for "no such member", "another organization" and "not in recovery", so that
-    // the request reveals nothing about the person.
-    if person.role != MemberRole::PersonInRecovery
-        || person.organization_id != supporter.organization_id
-        || person.erased_at.is_some()
-    {
-        return Err(ApiError::NotFound("no such person in recovery".into()));
+    if person.organization_id != supporter.organization_id {
+        return Err(ApiError::NotFound("no such member".into()));
+    }
+    if person.id == supporter.id {
+        return Err(ApiError::bad_input(
+            "input.personId",
+            "a member cannot support themselves",
+        ));
     }
     write_transaction(conn, |conn| match find(conn, supporter.id, person.id)? {
         Some(row)
@@ -126,15 +130,17 @@ pub fn request(
     })
 }
 
-/// The person in recovery accepts or declines a pending link.
+/// The person asked accepts or declines a pending link; only a person in recovery can accept
+/// (anyone asked can decline).
 pub fn respond(
     conn: &mut DbConnection,
     link: &SupportLinkRow,
+    person: &MemberRow,
     accept: bool,
 ) -> ApiResult<SupportLinkRow> {
-    if link.state != SupportLinkState::Pending {
-        return Err(ApiError::Conflict(
-            "this support link is not waiting for an answer".into(),
+    if accept && person.role != MemberRole::PersonInRecovery {
+        return Err(ApiError::Forbidden(
+            "only a person in recovery accepts supporters; decline instead".into(),
         ));
     }
     let state = if accept {
@@ -142,15 +148,29 @@ pub fn respond(
     } else {
         SupportLinkState::Declined
     };
-    set_state(conn, link.clone(), state)
+    write_transaction(conn, |conn| {
+        let row = find_for_update!(conn, support_links, link.id, SupportLinkRow)?
+            .ok_or_else(|| ApiError::NotFound("no such support link".into()))?;
+        if row.state != SupportLinkState::Pending {
+            return Err(ApiError::Conflict(
+                "this support link is not waiting for an answer".into(),
+            ));
+        }
+        set_state(conn, row, state)
+    })
 }
 
-/// Ends a link (either side, or the organization).
+/// Ends a link (either side, or the organization). The link stays in both sides' lists, so
+/// the person always sees who asked.
 pub fn end(conn: &mut DbConnection, link: &SupportLinkRow) -> ApiResult<SupportLinkRow> {
-    match link.state {
-        SupportLinkState::Ended | SupportLinkState::Declined => Ok(link.clone()),
-        _ => set_state(conn, link.clone(), SupportLinkState::Ended),
-    }
+    write_transaction(conn, |conn| {
+        let row = find_for_update!(conn, support_links, link.id, SupportLinkRow)?
+            .ok_or_else(|| ApiError::NotFound("no such support link".into()))?;
+        match row.state {
+            SupportLinkState::Ended | SupportLinkState::Declined => Ok(row),
+            _ => set_state(conn, row, SupportLinkState::Ended),
+        }
+    })
 }
 
 /// The links with these ids.
@@ -161,28 +181,62 @@ pub fn find_many(conn: &mut DbConnection, ids: &[Id]) -> ApiResult<Vec<SupportLi
         .load(conn)?)
 }
 
-/// The pending and active links of these members, as `(member id, link)` pairs.
-pub fn of_members(
+/// A link with the member whose list it is in (either side).
+#[derive(QueryableByName)]
+struct SideOfLink {
+    #[diesel(sql_type = crate::db::types::UuidSql)]
+    parent: Id,
+    #[diesel(embed)]
+    link: SupportLinkRow,
+}
+
+/// Where each member's links come from: those it asked for and those it was asked, in the
+/// given states (trusted names of [`SupportLinkState`]).
+fn links_of(states: &[SupportLinkState]) -> String {
+    use crate::stored::StoredEnum as _;
+    let states = states
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "SELECT supporter_id AS parent, * FROM support_links \
+         WHERE supporter_id IN ({{parents}}) AND state IN ({states}) \
+         UNION ALL SELECT person_id AS parent, * FROM support_links \
+         WHERE person_id IN ({{parents}}) AND state IN ({states})"
+    )
+}
+
+/// A page of each member's links (either side) in the given states, oldest first, as
+/// `(member id, link)` pairs.
+pub fn page_of_members(
     conn: &mut DbConnection,
     member_ids: &[Id],
+    states: &[SupportLinkState],
+    limit: usize,
+    after: Option<Id>,
 ) -> ApiResult<Vec<(Id, SupportLinkRow)>> {
-    let rows: Vec<SupportLinkRow> = support_links::table
-        .filter(
-            support_links::supporter_id
-                .eq_any(member_ids)
-                .or(support_links::person_id.eq_any(member_ids)),
-        )
-        .filter(support_links::state.eq_any([SupportLinkState::Pending, SupportLinkState::Active]))
-        .order(support_links::id.asc())
-        .select(SupportLinkRow::as_select())
-        .load(conn)?;
-    let mut out = Vec::new();
-    for row in rows {
-        for side in [row.supporter_id, row.person_id] {
-            if member_ids.contains(&side) {
-                out.push((side, row.clone()));
-            }
-        }
+    if states.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(out)
+    let source = links_of(states);
+    Ok(
+        windowed::page::<SideOfLink>(conn, Children(&source), member_ids, limit, after)?
+            .into_iter()
+            .map(|s| (s.parent, s.link))
+            .collect(),
+    )
+}
+
+/// How many links in the given states each member has.
+pub fn count_of_members(
+    conn: &mut DbConnection,
+    member_ids: &[Id],
+    states: &[SupportLinkState],
+) -> ApiResult<Vec<(Id, i64)>> {
+    if states.is_empty() {
+        return Ok(Vec::new());
+    }
+    let source = links_of(states);
+    windowed::totals(conn, Children(&source), member_ids)
 }

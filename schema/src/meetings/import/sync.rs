@@ -182,21 +182,28 @@ impl<'a> Writer<'a> {
         if import.content_hash == hash && before.status != MeetingStatus::Inactive && in_its_group {
             return Ok(Outcome::Unchanged);
         }
-        let mut after = before.clone();
-        if !in_its_group {
-            after.group_id = self.group(conn, &draft.content.group)?;
-        }
-        draft.apply(&mut after, today);
-        model::update(conn, &before, after, self.actor)?;
+        let group_id = if in_its_group {
+            None
+        } else {
+            Some(self.group(conn, &draft.content.group)?)
+        };
+        model::update(conn, before.id, self.actor, None, |after| {
+            if let Some(group_id) = group_id {
+                after.group_id = group_id;
+            }
+            draft.apply(after, today);
+            Ok(())
+        })?;
         imports::rehash(conn, before.id, &hash)?;
         Ok(Outcome::Updated)
     }
 
     /// Sets a meeting gone from the feed inactive.
     fn retire(&self, conn: &mut DbConnection, before: &MeetingRow) -> ApiResult<()> {
-        let mut after = before.clone();
-        after.status = MeetingStatus::Inactive;
-        model::update(conn, before, after, self.actor)?;
+        model::update(conn, before.id, self.actor, None, |after| {
+            after.status = MeetingStatus::Inactive;
+            Ok(())
+        })?;
         Ok(())
     }
 }

@@ -1,0 +1,699 @@
+//! Query limits, on by default and configurable: document size, nesting, depth, aliases, cost
+//! (`complexity`, shared by a batch) and introspection, and the guard on string inputs. Every
+//! refusal of a limit is a GraphQL error with `extensions.code = QUERY_TOO_COMPLEX` and
+//! `extensions.limit` naming it; parse and validation failures get their own codes, refused
+//! strings `BAD_USER_INPUT`. All of it is checked before any resolver runs.
+//!
+//! - `catalog`: the schema's shape, read from the types the schema is built from;
+//! - `cost`: what an operation may cost, and the bounds of every list;
+//! - `introspection`: introspection counted exactly;
+//! - `inputs`: the string guard.
+
+mod catalog;
+mod cost;
+pub mod inputs;
+mod introspection;
+
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, OperationDefinition, OperationType, Selection,
+    SelectionSet,
+};
+use async_graphql::{ErrorExtensionValues, Name, Positioned, Request, ServerError};
+pub(crate) use catalog::Catalog;
+
+/// The limits applied to every GraphQL request.
+#[derive(Debug, Clone)]
+pub struct QueryLimits {
+    /// Deepest field nesting (`{ a { b } }` is 2).
+    pub max_depth: usize,
+    /// Highest cost of a request (a batch shares it): each field costs 1, long text more, and
+    /// each list multiplies what it holds by the most items it may return.
+    pub max_complexity: usize,
+    /// Most values an introspection query may produce, counted exactly (the standard
+    /// introspection query of GraphQL tools produces about 7,300 of them).
+    pub max_introspection: usize,
+    /// Largest response body, in bytes; a larger answer is replaced by an error.
+    pub max_response_bytes: usize,
+    /// Most cost executing at once in the process: a request waits for room, and is refused as
+    /// `UNAVAILABLE` when none frees up in time, so load is shed before memory runs out.
+    pub max_concurrent_cost: usize,
+    /// Most aliased fields in one document.
+    pub max_aliases: usize,
+    /// Longest query document, in bytes.
+    pub max_document_bytes: usize,
+    /// Most operations in one batched request.
+    pub max_batch: usize,
+    /// Whether introspection (`__schema`, `__type`) is answered.
+    pub introspection: bool,
+}
+
+impl QueryLimits {
+    /// The deepest bracket nesting accepted before parsing: room for input objects around
+    /// the allowed field depth.
+    pub fn max_nesting(&self) -> usize {
+        (self.max_depth * 2 + 32).max(64)
+    }
+}
+
+impl Default for QueryLimits {
+    fn default() -> Self {
+        QueryLimits {
+            max_depth: 12,
+            max_complexity: 10_000,
+            max_introspection: 20_000,
+            max_response_bytes: 8 << 20,
+            max_concurrent_cost: 200_000,
+            max_aliases: 30,
+            max_document_bytes: 32 * 1024,
+            max_batch: 10,
+            introspection: true,
+        }
+    }
+}
+
+/// A GraphQL error with a stable code and extra extension values.
+pub fn coded_error(message: impl Into<String>, code: &str, extra: &[(&str, usize)]) -> ServerError {
+    let mut error = ServerError::new(message, None);
+    let mut extensions = ErrorExtensionValues::default();
+    extensions.set("code", code);
+    for (key, value) in extra {
+        extensions.set(*key, *value as u64);
+    }
+    error.extensions = Some(extensions);
+    error
+}
+
+fn too_complex(limit: &str, max: usize, message: String) -> ServerError {
+    let mut error = coded_error(message, "QUERY_TOO_COMPLEX", &[("max", max)]);
+    if let Some(ext) = error.extensions.as_mut() {
+        ext.set("limit", limit);
+    }
+    error
+}
+
+/// Parsed documents by their text. Apps send the same few queries over and over, and parsing
+/// a short query was a sixth of the server's work under load (BENCHMARKS.md), so each text is
+/// parsed once. Only documents that parse are kept; at [`DocumentCache::CAPACITY`] texts the
+/// cache starts again empty, so unique queries cost what they did without it.
+#[derive(Default)]
+pub struct DocumentCache(std::sync::Mutex<std::collections::HashMap<String, ExecutableDocument>>);
+
+impl DocumentCache {
+    /// Most documents kept (each at most `max_document_bytes` of text).
+    pub const CAPACITY: usize = 256;
+
+    /// Gives the request its parsed document from the cache, when its text was parsed before;
+    /// whether it did.
+    fn prime(&self, request: &mut Request) -> bool {
+        let cached = self
+            .0
+            .lock()
+            .ok()
+            .and_then(|documents| documents.get(&request.query).cloned());
+        let found = cached.is_some();
+        if let Some(document) = cached {
+            request.set_parsed_query(document);
+        }
+        found
+    }
+
+    /// Keeps a document parsed from `text`.
+    fn keep(&self, text: &str, document: &ExecutableDocument) {
+        if let Ok(mut documents) = self.0.lock()
+            && !documents.contains_key(text)
+        {
+            if documents.len() >= Self::CAPACITY {
+                documents.clear();
+            }
+            documents.insert(text.to_owned(), document.clone());
+        }
+    }
+}
+
+/// What the checks found of a request that passed them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Checked {
+    /// The type of the operation it will run, if the document names one unambiguously.
+    pub operation: Option<OperationType>,
+    /// What it may cost ([`cost`]); a batch adds its requests' costs.
+    pub cost: usize,
+}
+
+/// The checks made before execution, with what they need: the schema's shape and the parsed
+/// documents. One per process.
+pub struct Preflight {
+    documents: DocumentCache,
+    catalog: Catalog,
+}
+
+impl Preflight {
+    /// The checks for the schema described by `catalog`.
+    pub(crate) fn new(catalog: Catalog) -> Preflight {
+        Preflight {
+            documents: DocumentCache::default(),
+            catalog,
+        }
+    }
+
+    /// Checks a request's document against the limits and its string inputs against the
+    /// guard, parses it (once per text: see [`DocumentCache`]; the parse is kept in the
+    /// request and reused by execution) and says what it will run and may cost.
+    pub fn check(
+        &self,
+        request: &mut Request,
+        limits: &QueryLimits,
+    ) -> Result<Checked, ServerError> {
+        if request.query.len() > limits.max_document_bytes {
+            return Err(too_complex(
+                "documentBytes",
+                limits.max_document_bytes,
+                format!(
+                    "the query document is larger than {} bytes",
+                    limits.max_document_bytes
+                ),
+            ));
+        }
+        if bracket_nesting(&request.query) > limits.max_nesting() {
+            return Err(deeper_than(limits.max_depth));
+        }
+        let text = (!self.documents.prime(request)).then(|| request.query.clone());
+        let variables = request.variables.clone();
+        let operation_name = request.operation_name.clone();
+        let document = request.parsed_query().map_err(|e| {
+            let mut error = coded_error(e.message, "GRAPHQL_PARSE_FAILED", &[]);
+            error.locations = e.locations;
+            error
+        })?;
+        if let Some(text) = text {
+            self.documents.keep(&text, document);
+        }
+        if exceeds_depth(document, limits.max_depth) {
+            return Err(deeper_than(limits.max_depth));
+        }
+        let aliases = count_aliases(document);
+        if aliases > limits.max_aliases {
+            return Err(too_complex(
+                "aliases",
+                limits.max_aliases,
+                format!(
+                    "the query uses {aliases} aliases; at most {} are allowed",
+                    limits.max_aliases
+                ),
+            ));
+        }
+        if !limits.introspection && asks_introspection(document) {
+            return Err(coded_error(
+                "introspection is turned off on this server",
+                "GRAPHQL_VALIDATION_FAILED",
+                &[],
+            ));
+        }
+        let Some(operation) = selected_operation(document, operation_name.as_deref()) else {
+            // Validation names the missing or ambiguous operation.
+            return Ok(Checked {
+                operation: None,
+                cost: 0,
+            });
+        };
+        let root = match operation.ty {
+            OperationType::Query => self.catalog.query.as_str(),
+            OperationType::Mutation => self.catalog.mutation.as_str(),
+            OperationType::Subscription => "",
+        };
+        let mut counter = cost::Counter::new(
+            &self.catalog,
+            document,
+            cost::Inputs::new(&variables, operation),
+            limits.max_introspection,
+        );
+        let (cost, introspection) = counter.cost(&operation.selection_set.node, root);
+        if let Some(refusal) = counter.refusal {
+            let mut error = coded_error(
+                format!("{}: {}", refusal.field, refusal.message),
+                "BAD_USER_INPUT",
+                &[],
+            );
+            if let Some(extensions) = error.extensions.as_mut() {
+                extensions.set("field", refusal.field);
+            }
+            return Err(error);
+        }
+        if introspection > limits.max_introspection {
+            return Err(too_complex(
+                "introspection",
+                limits.max_introspection,
+                format!(
+                    "the introspection query asks for more than {} values; ask for less of the schema at once",
+                    limits.max_introspection
+                ),
+            ));
+        }
+        Ok(Checked {
+            operation: Some(operation.ty),
+            cost,
+        })
+    }
+
+    /// The refusal of a request (or batch) whose cost is over the limit.
+    pub fn too_costly(cost: usize, max: usize) -> ServerError {
+        let mut error = too_complex(
+            "complexity",
+            max,
+            format!(
+                "the request may cost {cost}, over the limit of {max}: ask for fewer items or fields (each field costs 1 and each list multiplies by the items it may return)"
+            ),
+        );
+        if let Some(extensions) = error.extensions.as_mut() {
+            extensions.set("cost", cost as u64);
+        }
+        error
+    }
+}
+
+fn deeper_than(max: usize) -> ServerError {
+    too_complex(
+        "depth",
+        max,
+        format!("the query is nested deeper than {max} levels"),
+    )
+}
+
+/// Whether the document selects `__schema` or `__type` (anywhere: fragments included).
+fn asks_introspection(document: &ExecutableDocument) -> bool {
+    fn selects(set: &SelectionSet) -> bool {
+        set.items.iter().any(|selection| match &selection.node {
+            Selection::Field(field) => {
+                matches!(field.node.name.node.as_str(), "__schema" | "__type")
+                    || selects(&field.node.selection_set.node)
+            }
+            Selection::InlineFragment(inline) => selects(&inline.node.selection_set.node),
+            Selection::FragmentSpread(_) => false,
+        })
+    }
+    document
+        .operations
+        .iter()
+        .any(|(_, op)| selects(&op.node.selection_set.node))
+        || document
+            .fragments
+            .values()
+            .any(|f| selects(&f.node.selection_set.node))
+}
+
+/// The deepest nesting of `{`, `(` and `[` outside strings and comments: a cheap guard that
+/// keeps absurdly nested documents away from the parser.
+fn bracket_nesting(query: &str) -> usize {
+    let bytes = query.as_bytes();
+    let (mut depth, mut deepest, mut i) = (0usize, 0usize, 0usize);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'"' if bytes[i..].starts_with(b"\"\"\"") => {
+                i += 3;
+                while i < bytes.len() && !bytes[i..].starts_with(b"\"\"\"") {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 2;
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'{' | b'(' | b'[' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b'}' | b')' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    deepest
+}
+
+/// Whether any operation nests fields deeper than `max` (fragments expanded, cycles skipped:
+/// validation reports those). Introspection is exempt: its exact count bounds it.
+fn exceeds_depth(document: &ExecutableDocument, max: usize) -> bool {
+    fn walk<'a>(
+        document: &'a ExecutableDocument,
+        set: &'a Positioned<SelectionSet>,
+        depth: usize,
+        max: usize,
+        fragments: &mut Vec<&'a Name>,
+    ) -> bool {
+        set.node
+            .items
+            .iter()
+            .any(|selection| match &selection.node {
+                // Introspection is bounded by its exact count instead: tools' standard query
+                // nests type references deeper than the data limit allows.
+                Selection::Field(field)
+                    if matches!(field.node.name.node.as_str(), "__schema" | "__type") =>
+                {
+                    false
+                }
+                Selection::Field(field) => {
+                    depth + 1 > max
+                        || walk(
+                            document,
+                            &field.node.selection_set,
+                            depth + 1,
+                            max,
+                            fragments,
+                        )
+                }
+                Selection::InlineFragment(inline) => {
+                    walk(document, &inline.node.selection_set, depth, max, fragments)
+                }
+                Selection::FragmentSpread(spread) => {
+                    let name = &spread.node.fragment_name.node;
+                    if fragments.contains(&name) {
+                        return false;
+                    }
+                    let Some(fragment) = document.fragments.get(name) else {
+                        return false;
+                    };
+                    fragments.push(name);
+                    let deeper = walk(
+                        document,
+                        &fragment.node.selection_set,
+                        depth,
+                        max,
+                        fragments,
+                    );
+                    fragments.pop();
+                    deeper
+                }
+            })
+    }
+    document
+        .operations
+        .iter()
+        .any(|(_, op)| walk(document, &op.node.selection_set, 0, max, &mut Vec::new()))
+}
+
+/// How many fields in the document carry an alias.
+fn count_aliases(document: &ExecutableDocument) -> usize {
+    fn count(set: &SelectionSet) -> usize {
+        set.items
+            .iter()
+            .map(|selection| match &selection.node {
+                Selection::Field(field) => {
+                    usize::from(field.node.alias.is_some()) + count(&field.node.selection_set.node)
+                }
+                Selection::InlineFragment(inline) => count(&inline.node.selection_set.node),
+                Selection::FragmentSpread(_) => 0,
+            })
+            .sum()
+    }
+    let in_operations: usize = document
+        .operations
+        .iter()
+        .map(|(_, op)| count(&op.node.selection_set.node))
+        .sum();
+    let in_fragments: usize = document
+        .fragments
+        .values()
+        .map(|f| count(&f.node.selection_set.node))
+        .sum();
+    in_operations + in_fragments
+}
+
+/// The operation a request will run, if the document determines it.
+fn selected_operation<'a>(
+    document: &'a ExecutableDocument,
+    name: Option<&str>,
+) -> Option<&'a OperationDefinition> {
+    match (&document.operations, name) {
+        (DocumentOperations::Single(op), _) => Some(&op.node),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| &op.node),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
+            ops.values().next().map(|op| &op.node)
+        }
+        (DocumentOperations::Multiple(_), None) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn preflight() -> Preflight {
+        crate::preflight()
+    }
+
+    fn checked(text: &str, variables: serde_json::Value) -> Result<Checked, ServerError> {
+        let mut request =
+            Request::new(text).variables(async_graphql::Variables::from_json(variables));
+        preflight().check(&mut request, &QueryLimits::default())
+    }
+
+    fn cost_of(text: &str) -> usize {
+        checked(text, serde_json::json!({}))
+            .expect("passes the checks")
+            .cost
+    }
+
+    #[test]
+    fn documents_are_parsed_once_per_text_and_the_cache_stays_bounded() {
+        let limits = QueryLimits::default();
+        let preflight = preflight();
+        let size = |p: &Preflight| p.documents.0.lock().map(|m| m.len()).unwrap_or(0);
+        let mut first = Request::new("query A { viewer { kind } } mutation B { x }");
+        assert_eq!(
+            preflight.check(&mut first, &limits).map(|c| c.operation),
+            Ok(None)
+        );
+        assert_eq!(size(&preflight), 1);
+        let mut named =
+            Request::new("query A { viewer { kind } } mutation B { x }").operation_name("B");
+        assert!(
+            preflight.documents.prime(&mut named),
+            "the same text comes from the cache"
+        );
+        assert_eq!(
+            preflight.check(&mut named, &limits).map(|c| c.operation),
+            Ok(Some(OperationType::Mutation)),
+            "the operation name is the request's own"
+        );
+        let mut broken = Request::new("{ viewer ");
+        assert!(preflight.check(&mut broken, &limits).is_err());
+        assert_eq!(size(&preflight), 1, "what does not parse is not kept");
+        for n in 0..DocumentCache::CAPACITY {
+            let mut request = Request::new(format!("{{ a{n}: viewer {{ kind }} }}"));
+            assert!(preflight.check(&mut request, &limits).is_ok());
+        }
+        assert!(size(&preflight) <= DocumentCache::CAPACITY);
+    }
+
+    #[test]
+    fn every_list_multiplies_by_the_items_it_may_return() {
+        // 1 for `meetings`, then per meeting: `name`, and `occurrences` (1 + n × 2 fields).
+        let occurrences = |n: usize| {
+            cost_of(&format!(
+                "{{ meetings(first: 10) {{ nodes {{ name occurrences(from: \"2026-01-01T00:00:00Z\", to: \"2026-02-01T00:00:00Z\", first: {n}) {{ start end }} }} }} }}"
+            ))
+        };
+        assert_eq!(occurrences(1), 1 + 10 * (1 + 1 + (1 + 2)));
+        assert_eq!(occurrences(500), 1 + 10 * (1 + 1 + (1 + 500 * 2)));
+        assert_eq!(
+            occurrences(5_000),
+            occurrences(500),
+            "a page is at most its maximum"
+        );
+        assert_eq!(
+            cost_of("{ meetings { nodes { name } } }"),
+            1 + 20 * (1 + 1),
+            "the default page is 20"
+        );
+        let with_variable = checked(
+            "query($n: Int) { groups(first: $n) { edges { node { name } } } }",
+            serde_json::json!({ "n": 50 }),
+        )
+        .expect("passes");
+        assert_eq!(with_variable.cost, 1 + 50 * (1 + 1 + 1));
+        assert_eq!(
+            cost_of("{ nodes(ids: [\"a\", \"b\", \"c\"]) { id } }"),
+            1 + 3
+        );
+        assert_eq!(
+            cost_of("{ meetings(first: 2) { nodes { description } } }"),
+            1 + 2 * (1 + 10),
+            "long text costs more"
+        );
+        assert_eq!(
+            cost_of("{ meetings(first: 2) { nodes { accessibility } } }"),
+            1 + 2 * (1 + 6),
+            "an enum list holds at most its values (six accessibility features)"
+        );
+    }
+
+    #[test]
+    fn every_list_in_the_schema_has_a_bound() {
+        let catalog = Catalog::of::<crate::QueryRoot, crate::MutationRoot>();
+        let mut unbounded = Vec::new();
+        for (type_name, shape) in &catalog.types {
+            if let catalog::TypeShape::Composite { fields, .. } = shape {
+                for (name, field) in fields {
+                    if !type_name.starts_with("__")
+                        && field.ty.is_list()
+                        && cost::list_size(&catalog, type_name, name).is_none()
+                    {
+                        unbounded.push(format!("{type_name}.{name}"));
+                    }
+                }
+            }
+        }
+        unbounded.sort();
+        assert!(
+            unbounded.is_empty(),
+            "give these lists a bound in limits::cost (or make them connections): {unbounded:?}"
+        );
+    }
+
+    fn introspection_values(text: &str) -> usize {
+        let preflight = preflight();
+        let mut request = Request::new(text);
+        let limits = QueryLimits {
+            max_introspection: usize::MAX - 1,
+            ..QueryLimits::default()
+        };
+        preflight.check(&mut request, &limits).expect("passes");
+        let document = request.parsed_query().expect("parses");
+        let operation = selected_operation(document, None).expect("one operation");
+        let variables = async_graphql::Variables::default();
+        let mut counter = cost::Counter::new(
+            &preflight.catalog,
+            document,
+            cost::Inputs::new(&variables, operation),
+            usize::MAX - 1,
+        );
+        counter.cost(&operation.selection_set.node, "Query").1
+    }
+
+    /// How many values (fields and list items' fields) a JSON answer holds, as the counter
+    /// counts them: one per field selected, nulls included.
+    fn values_in(value: &serde_json::Value) -> usize {
+        match value {
+            serde_json::Value::Object(map) => map.values().map(|v| 1 + values_in(v)).sum(),
+            serde_json::Value::Array(items) => items.iter().map(values_in).sum(),
+            _ => 0,
+        }
+    }
+
+    #[tokio::test]
+    async fn the_introspection_count_is_what_the_answer_holds() {
+        let schema = crate::builder().finish();
+        for query in [
+            STANDARD_INTROSPECTION,
+            "{ __type(name: \"Meeting\") { name fields { name args { name type { kind ofType { name } } } } } }",
+            "{ __schema { types { name possibleTypes { name } interfaces { name } enumValues { name } inputFields { name } } directives { name args { name } } } }",
+        ] {
+            let answer = schema.execute(query).await;
+            assert!(answer.errors.is_empty(), "{:?}", answer.errors);
+            let data = serde_json::to_value(&answer.data).expect("json");
+            assert_eq!(introspection_values(query), values_in(&data), "{query}");
+        }
+    }
+
+    #[test]
+    fn introspection_is_counted_exactly_and_deep_nesting_refused() {
+        let standard = checked(STANDARD_INTROSPECTION, serde_json::json!({})).expect("passes");
+        assert!(
+            standard.cost < 10,
+            "introspection does not spend the data budget"
+        );
+        let values = introspection_values(STANDARD_INTROSPECTION);
+        let limit = QueryLimits::default().max_introspection;
+        assert!(
+            values * 2 < limit && values * 4 > limit,
+            "the standard query ({values} values) fits the limit ({limit}) twice, not four times"
+        );
+        let types = "{ __type(name: \"Meeting\") { name fields { name } } }";
+        let fields = match preflight().catalog.types.get("Meeting") {
+            Some(catalog::TypeShape::Composite { fields, .. }) => fields.len(),
+            _ => 0,
+        };
+        assert_eq!(
+            introspection_values(types),
+            3 + fields,
+            "one value per field the schema really has"
+        );
+        let aliased = STANDARD_INTROSPECTION.replacen(
+            "types {\n      ...FullType\n    }",
+            "a: types { ...FullType } b: types { ...FullType } c: types { ...FullType } d: types { ...FullType }",
+            1,
+        );
+        let error = checked(&aliased, serde_json::json!({})).expect_err("refused");
+        assert_eq!(
+            error.extensions.as_ref().and_then(|e| e.get("limit")),
+            Some(&async_graphql::Value::from("introspection"))
+        );
+    }
+
+    #[test]
+    fn control_characters_and_huge_strings_are_refused_in_any_input() {
+        let nul = checked(
+            "query($t: String) { meetings(filter: { text: $t }) { nodes { name } } }",
+            serde_json::json!({ "t": "step\u{0}study" }),
+        )
+        .expect_err("refused");
+        assert_eq!(
+            nul.extensions.as_ref().and_then(|e| e.get("field")),
+            Some(&async_graphql::Value::from("filter.text"))
+        );
+        let huge = "x".repeat(200_000);
+        let long = checked(
+            "mutation($i: UpdateGroupInput!) { updateGroup(input: $i) { id } }",
+            serde_json::json!({ "i": { "id": "x", "description": huge } }),
+        )
+        .expect_err("refused");
+        assert!(
+            long.message.len() < 200,
+            "the input is not echoed: {}",
+            long.message
+        );
+        assert!(
+            checked(
+                "{ groups(after: \"a\\u0000b\") { nodes { name } } }",
+                serde_json::json!({})
+            )
+            .is_err(),
+            "inline arguments too"
+        );
+    }
+
+    /// graphql-js's `getIntrospectionQuery()`, as GraphQL tools send it.
+    const STANDARD_INTROSPECTION: &str = include_str!("standard_introspection.graphql");
+
+    #[test]
+    fn nesting_ignores_strings_and_comments() {
+        assert_eq!(bracket_nesting(r#"{ a(b: "{{{{") { c } } # {{{{"#), 2);
+        assert_eq!(bracket_nesting(r#"{ a(b: """ {{ \""" {{ """) }"#), 2);
+    }
+
+    #[test]
+    fn depth_counts_fields_through_fragments() {
+        let doc = async_graphql::parser::parse_query(
+            "query { a { b { c } } ...F } fragment F on Query { d { e { f { g } } } }",
+        )
+        .expect("parses");
+        assert!(!exceeds_depth(&doc, 4));
+        assert!(exceeds_depth(&doc, 3));
+    }
+
+    #[test]
+    fn fragment_cycles_do_not_loop() {
+        let doc = async_graphql::parser::parse_query(
+            "query { ...A } fragment A on Query { ...B } fragment B on Query { ...A }",
+        )
+        .expect("parses");
+        assert!(!exceeds_depth(&doc, 3));
+    }
+}
