@@ -2,7 +2,7 @@
 
 use crate::auth::Scope;
 use crate::db::tables::api_keys;
-use crate::db::{DbConnection, Id, Ts};
+use crate::db::{DbConnection, Id, Ts, write_transaction};
 use crate::error::{ApiError, ApiResult};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -132,7 +132,7 @@ pub fn record_use(conn: &mut DbConnection, key: &ApiKeyRow) -> ApiResult<()> {
 
 /// Revokes a key of `organization_id`; revoking twice keeps the first time.
 pub fn revoke(conn: &mut DbConnection, organization_id: Id, id: Id) -> ApiResult<ApiKeyRow> {
-    conn.transaction(|conn| {
+    write_transaction(conn, |conn| {
         diesel::update(
             api_keys::table
                 .find(id)

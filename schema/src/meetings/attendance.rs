@@ -5,7 +5,7 @@
 use super::model::MeetingRow;
 use super::recurrence::{self, Status};
 use crate::db::tables::attendance;
-use crate::db::{DbConnection, Id, Ts};
+use crate::db::{DbConnection, Id, Ts, write_transaction};
 use crate::error::{ApiError, ApiResult};
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
@@ -82,7 +82,7 @@ pub fn record(
             recorded_at: now,
         })
         .collect();
-    conn.transaction(|conn| {
+    write_transaction(conn, |conn| {
         let mut added = 0;
         for row in &rows {
             added += match conn {

@@ -3,7 +3,7 @@
 use crate::api_keys::model::{self as keys, IssuedKey};
 use crate::auth::Scope;
 use crate::db::tables::organizations;
-use crate::db::{DbConnection, Id, Ts};
+use crate::db::{DbConnection, Id, Ts, write_transaction};
 use crate::error::{ApiError, ApiResult};
 use diesel::prelude::*;
 
@@ -61,7 +61,7 @@ pub fn create_with_admin_key(
 ) -> ApiResult<(OrganizationRow, IssuedKey)> {
     let name = validate_name(name)?;
     validate_slug(slug)?;
-    conn.transaction(|conn| {
+    write_transaction(conn, |conn| {
         if find_by_slug(conn, slug)?.is_some() {
             return Err(ApiError::Conflict(format!(
                 "the slug '{slug}' is already taken"
