@@ -66,6 +66,12 @@ pub struct Config {
     /// `KINSHIP_CORS_ORIGINS`: browser origins allowed to call the API (comma-separated, or
     /// `*`); unset, no cross-origin calls.
     pub cors_origins: Vec<String>,
+    /// `KINSHIP_AUTH_FAILURES_PER_MINUTE`: wrong keys or tokens one client may send in a
+    /// minute before it is answered `RATE_LIMITED` for the rest of it.
+    pub auth_failures_per_minute: u32,
+    /// `KINSHIP_TRUST_FORWARDED_FOR`: behind a reverse proxy, tell clients apart by the last
+    /// address of `X-Forwarded-For` (the one the proxy added) instead of the connection's.
+    pub trust_forwarded_for: bool,
     /// `KINSHIP_BENCH_REFERENCE`: serve the load test's reference handler at
     /// `/reference/meetings-soon` (see BENCHMARKS.md); off by default.
     pub bench_reference: bool,
@@ -194,6 +200,13 @@ impl Config {
             },
             expose_sql_statements: env.boolean("KINSHIP_EXPOSE_SQL_STATEMENTS", false)?,
             bench_reference: env.boolean("KINSHIP_BENCH_REFERENCE", false)?,
+            auth_failures_per_minute: env.number(
+                "KINSHIP_AUTH_FAILURES_PER_MINUTE",
+                30,
+                1,
+                100_000,
+            )?,
+            trust_forwarded_for: env.boolean("KINSHIP_TRUST_FORWARDED_FOR", false)?,
             cors_origins: match env.get("KINSHIP_CORS_ORIGINS") {
                 None => Vec::new(),
                 Some(list) => {

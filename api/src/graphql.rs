@@ -86,6 +86,24 @@ impl Format {
         self.respond(status, &Response::from_errors(vec![error]))
     }
 
+    /// The answer to a client held back for its failed authentications.
+    fn rate_limited(self, wait: std::time::Duration) -> HttpResponse {
+        let seconds = wait.as_secs().max(1);
+        let error = coded_error(
+            format!("too many wrong keys or tokens from this client; try again in {seconds} s"),
+            "RATE_LIMITED",
+            &[("retryAfter", seconds as usize)],
+        );
+        let mut response = self.respond(
+            StatusCode::TOO_MANY_REQUESTS,
+            &Response::from_errors(vec![error]),
+        );
+        if let Ok(value) = header::HeaderValue::from_str(&seconds.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        response
+    }
+
     /// The status of an executed request.
     fn status_of<'a>(self, errors: impl Iterator<Item = &'a ServerError>) -> StatusCode {
         let codes: Vec<&str> = errors.filter_map(error_code).collect();
@@ -367,9 +385,20 @@ async fn execute_counted(
     format: Format,
     count: &StatementCount,
 ) -> HttpResponse {
+    let client = req
+        .headers()
+        .contains_key(header::AUTHORIZATION)
+        .then(|| crate::throttle::client_of(req, state.trust_forwarded_for))
+        .flatten();
+    if let Some(wait) = client.and_then(|c| state.auth_throttle.wait(c)) {
+        return format.rate_limited(wait);
+    }
     let viewer = match resolve_viewer(req, state).await {
         Ok(viewer) => viewer,
         Err(e) => {
+            if let (ApiError::Unauthenticated(_), Some(client)) = (&e, client) {
+                state.auth_throttle.failed(client);
+            }
             let (status, error) = api_error(e);
             return format.error(status, error);
         }

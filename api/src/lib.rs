@@ -10,3 +10,4 @@ mod reference;
 mod request_context;
 pub mod server;
 pub mod telemetry;
+mod throttle;

@@ -37,6 +37,10 @@ pub struct AppState {
     pub admission: std::sync::Arc<tokio::sync::Semaphore>,
     /// How long a request waits for room before it is shed.
     pub admission_wait: std::time::Duration,
+    /// Failed authentications per client (`KINSHIP_AUTH_FAILURES_PER_MINUTE`).
+    pub auth_throttle: crate::throttle::AuthThrottle,
+    /// Whether clients are told apart by `X-Forwarded-For` (`KINSHIP_TRUST_FORWARDED_FOR`).
+    pub trust_forwarded_for: bool,
 }
 
 fn json_error(status: actix_web::http::StatusCode, code: &str, message: &str) -> HttpResponse {
@@ -165,6 +169,8 @@ pub fn start(
             config.limits.max_concurrent_cost.max(1),
         )),
         admission_wait: config.db_timeout,
+        auth_throttle: crate::throttle::AuthThrottle::new(config.auth_failures_per_minute),
+        trust_forwarded_for: config.trust_forwarded_for,
     });
     let cors_origins = config.cors_origins.clone();
     let bench_reference = config.bench_reference;

@@ -96,21 +96,26 @@ impl ApiError {
 }
 
 /// What databases say when storage, not the request, is at fault: the disk is full or
-/// failing, the files cannot be written, the server is read-only (a standby after a failover).
+/// failing, the files cannot be written, the server is read-only (a standby after a failover),
+/// or other writers held the database longer than a request waits (SQLite's busy timeout).
 /// Retrying later may work, so these are `UNAVAILABLE` (503 with `Retry-After`), never
 /// `INTERNAL`. SQLite's messages are its fixed result-code texts; PostgreSQL's are those of
-/// SQLSTATE classes 53 (insufficient resources) and 58 (system error).
-const STORAGE_FAULTS: [&str; 10] = [
+/// SQLSTATE classes 53 (insufficient resources), 55P03 (lock not available) and 58 (system
+/// error).
+const STORAGE_FAULTS: [&str; 13] = [
     "database or disk is full",
     "disk I/O error",
     "attempt to write a readonly database",
     "unable to open database file",
     "database disk image is malformed",
+    "database is locked",
+    "database table is locked",
     "No space left on device",
     "could not extend file",
     "could not write to file",
     "out of memory",
     "read-only transaction",
+    "could not obtain lock",
 ];
 
 /// Whether a database error is a storage fault (see [`STORAGE_FAULTS`]).

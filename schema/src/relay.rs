@@ -193,7 +193,13 @@ impl<K: Serialize + DeserializeOwned + Send + Sync> CursorType for Cursor<K> {
 
     fn decode_cursor(s: &str) -> Result<Self, InvalidCursor> {
         let bytes = URL_SAFE_NO_PAD.decode(s).map_err(|_| InvalidCursor)?;
-        serde_json::from_slice(&bytes)
+        let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|_| InvalidCursor)?;
+        // A cursor is the caller's to forge: the strings in it reach SQL, so they obey the
+        // rules of every string input.
+        if !printable(&value) {
+            return Err(InvalidCursor);
+        }
+        serde_json::from_value(value)
             .map(Cursor)
             .map_err(|_| InvalidCursor)
     }
@@ -201,6 +207,20 @@ impl<K: Serialize + DeserializeOwned + Send + Sync> CursorType for Cursor<K> {
     fn encode_cursor(&self) -> String {
         let json = serde_json::to_vec(&self.0).unwrap_or_default();
         URL_SAFE_NO_PAD.encode(json)
+    }
+}
+
+/// Whether every string in `value` is one a string input may be (no control characters, at
+/// most [`crate::limits::inputs::MAX_INPUT_CHARS`]).
+fn printable(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::String(text) => {
+            text.chars().count() <= crate::limits::inputs::MAX_INPUT_CHARS
+                && !text.chars().any(char::is_control)
+        }
+        serde_json::Value::Array(items) => items.iter().all(printable),
+        serde_json::Value::Object(map) => map.values().all(printable),
+        _ => true,
     }
 }
 

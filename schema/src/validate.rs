@@ -7,8 +7,27 @@
 use crate::error::{ApiError, ApiResult};
 
 /// Trims `value` and checks its length (in characters), that it holds no control or
-/// direction-override characters, and no contact details.
+/// direction-override characters, and no contact details: for what members write about
+/// themselves (display names, pronouns), where a bare run of seven or more digits is refused
+/// too, since that is how a phone number is most often typed into a profile.
 pub fn text(field: &str, value: &str, min: usize, max: usize) -> ApiResult<String> {
+    checked(field, value, min, max, false)
+}
+
+/// As [`text`], for what an organization writes (group and meeting names, descriptions, a
+/// credential's issuer): bare digit runs (a cohort number, a room code) pass; formatted phone
+/// numbers and email addresses are still refused.
+pub fn label(field: &str, value: &str, min: usize, max: usize) -> ApiResult<String> {
+    checked(field, value, min, max, true)
+}
+
+fn checked(
+    field: &str,
+    value: &str,
+    min: usize,
+    max: usize,
+    ids_allowed: bool,
+) -> ApiResult<String> {
     let value = value.trim();
     let count = value.chars().count();
     if count < min || count > max {
@@ -23,7 +42,7 @@ pub fn text(field: &str, value: &str, min: usize, max: usize) -> ApiResult<Strin
             "remove control and text-direction characters",
         ));
     }
-    if looks_like_contact_details(value, false) {
+    if looks_like_contact_details(value, ids_allowed) {
         return Err(ApiError::bad_input(
             field,
             "Kinship does not store email addresses or phone numbers; leave them out",
@@ -83,12 +102,19 @@ fn phone_runs(text: &str) -> impl Iterator<Item = &str> {
         .filter(|run| run.chars().filter(char::is_ascii_digit).count() >= 7)
 }
 
-/// `YYYY-MM-DD`, `YYYY.MM.DD`, `DD-MM-YYYY` or `DD.MM.YYYY`.
+/// `YYYY-MM-DD`, `YYYY.MM.DD`, `DD-MM-YYYY` or `DD.MM.YYYY`, and ISO 8601's signed years of
+/// more digits (`+10000-01-01`).
 fn is_date(run: &str) -> bool {
     let parts: Vec<&str> = run.split(['-', '.']).collect();
     let digits = |s: &str, n: usize| s.len() == n && s.chars().all(|c| c.is_ascii_digit());
+    let year = |s: &str| {
+        let unsigned = s.strip_prefix('+').unwrap_or(s);
+        unsigned.len() >= 4
+            && (unsigned.len() == 4 || s.starts_with('+'))
+            && unsigned.chars().all(|c| c.is_ascii_digit())
+    };
     parts.len() == 3
-        && ((digits(parts[0], 4) && digits(parts[1], 2) && digits(parts[2], 2))
+        && ((year(parts[0]) && digits(parts[1], 2) && digits(parts[2], 2))
             || (digits(parts[0], 2) && digits(parts[1], 2) && digits(parts[2], 4)))
 }
 
@@ -200,6 +226,7 @@ mod tests {
             "Clean since 2019-03-14",
             "Step 12 @ home",
             "24/7 support",
+            "Born +10000-01-01",
         ] {
             assert!(!looks_like_contact_details(text, false), "{text}");
         }
@@ -208,6 +235,9 @@ mod tests {
             "numeric user ids pass"
         );
         assert!(looks_like_contact_details("+1 (555) 123-4567", true));
+        assert!(text("displayName", "Sam 5551234567", 1, 60).is_err());
+        assert!(label("input.name", "Cohort 2026120101", 1, 120).is_ok());
+        assert!(label("input.name", "Call 555-123-4567", 1, 120).is_err());
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod community;
 mod database;
 mod examples;
 mod graphql_http;
+mod hardening_limits;
 mod isolation;
 mod load_harness;
 mod meeting_import;

@@ -431,14 +431,14 @@ fn group_changes(
 ) -> ApiResult<GroupChanges> {
     Ok(GroupChanges {
         name: name
-            .map(|n| validate::text("input.name", &n, 1, 120))
+            .map(|n| validate::label("input.name", &n, 1, 120))
             .transpose()?,
         description: description
             .map(|d| {
                 if d.trim().is_empty() {
                     Ok(String::new())
                 } else {
-                    validate::text("input.description", &d, 0, 2000)
+                    validate::label("input.description", &d, 0, 2000)
                 }
             })
             .transpose()?,

@@ -764,7 +764,7 @@ fn apply_online(row: &mut MeetingRow, online: Option<OnlineInput>) -> ApiResult<
 /// Applies the fields `updateMeeting` was given to the meeting as it now stands.
 fn apply_update(row: &mut MeetingRow, input: UpdateMeetingInput) -> ApiResult<()> {
     if let Some(name) = input.name {
-        row.name = validate::text("input.name", &name, 1, 120)?;
+        row.name = validate::label("input.name", &name, 1, 120)?;
     }
     if let Some(description) = input.description {
         row.description =
@@ -873,7 +873,7 @@ impl MeetingMutation {
         let mut row = MeetingRow::new(
             group.organization_id,
             group.id,
-            validate::text("input.name", &input.name, 1, 120)?,
+            validate::label("input.name", &input.name, 1, 120)?,
             input.attendance_mode,
             validate::timezone("input.timezone", &input.timezone)?,
         );

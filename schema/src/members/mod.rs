@@ -667,7 +667,7 @@ impl MemberMutation {
             Scope::Write,
         )
         .await?;
-        let issuer = validate::text("input.issuer", &input.issuer, 1, 200)?;
+        let issuer = validate::label("input.issuer", &input.issuer, 1, 200)?;
         let kind = input.kind;
         let row = db(ctx)?
             .run(move |conn| model::add_credential(conn, &member, kind, issuer))

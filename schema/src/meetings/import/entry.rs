@@ -86,9 +86,9 @@ pub fn read(value: &Value, line: usize, defaults: &Defaults) -> Result<Entry, St
     }
     let name = text(map, "name")?.ok_or("no `name`")?;
     let name =
-        validate::text("name", &name, 1, 120).map_err(|e| format!("`name`: {}", e.message()))?;
+        validate::label("name", &name, 1, 120).map_err(|e| format!("`name`: {}", e.message()))?;
     let group = match text(map, "group")? {
-        Some(group) => validate::text("group", &group, 1, 120)
+        Some(group) => validate::label("group", &group, 1, 120)
             .map_err(|e| format!("`group`: {}", e.message()))?,
         None => name.clone(),
     };
