@@ -8,6 +8,7 @@ mod database;
 mod examples;
 mod graphql_http;
 mod hardening_limits;
+mod hardening_races;
 mod isolation;
 mod load_harness;
 mod meeting_import;

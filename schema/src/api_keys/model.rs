@@ -116,16 +116,29 @@ pub fn find_active_by_secret(
         .optional()?)
 }
 
-/// Records that a key was used, at most once a minute per key.
+/// Records that a key was used, at most once a minute per key. Best effort: when storage
+/// takes no writes (a full disk, a read-only standby), the key still reads.
 pub fn record_use(conn: &mut DbConnection, key: &ApiKeyRow) -> ApiResult<()> {
     let now = Ts::now();
     let fresh = key
         .last_used_at
         .is_some_and(|t| (now.0 - t.0).num_seconds() < LAST_USED_RESOLUTION_SECS);
     if !fresh {
-        diesel::update(api_keys::table.find(key.id))
+        let written: ApiResult<usize> = diesel::update(api_keys::table.find(key.id))
             .set(api_keys::last_used_at.eq(Some(now)))
-            .execute(conn)?;
+            .execute(conn)
+            .map_err(ApiError::from);
+        match written {
+            Err(e) if e.code() == "UNAVAILABLE" => {
+                tracing::warn!(
+                    code = e.code(),
+                    "key use not recorded: storage takes no writes"
+                );
+            }
+            other => {
+                other?;
+            }
+        }
     }
     Ok(())
 }

@@ -436,6 +436,12 @@ impl Meeting {
         self.0.capacity
     }
 
+    /// When the meeting last changed; pass it back as `expectedUpdatedAt` to change the
+    /// meeting only if nobody else did meanwhile.
+    async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.updated_at.0
+    }
+
     /// The group that holds the meeting.
     async fn group(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Group>> {
         Ok(Group::load_visible(ctx, self.0.group_id).await?)
