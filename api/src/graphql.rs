@@ -421,7 +421,7 @@ async fn execute_counted(
         return format.error(status, error);
     }
     let mut responses = Vec::with_capacity(requests.len());
-    let mut cost = 0usize;
+    let (mut cost, mut introspection) = (0usize, 0usize);
     for request in requests.iter_mut() {
         responses.push(match state.preflight.check(request, limits) {
             Err(error) => Some(Response::from_errors(vec![error])),
@@ -437,19 +437,28 @@ async fn execute_counted(
             }
             Ok(checked) => {
                 cost = cost.saturating_add(checked.cost);
+                introspection = introspection.saturating_add(checked.introspection);
                 None
             }
         });
     }
-    // A batch shares one budget.
-    if cost > limits.max_complexity {
-        let error = Preflight::too_costly(cost, limits.max_complexity);
+    // A batch shares one budget, and one for introspection.
+    let refusal = if cost > limits.max_complexity {
+        Some(Preflight::too_costly(cost, limits.max_complexity))
+    } else if introspection > limits.max_introspection {
+        Some(Preflight::too_much_introspection(limits.max_introspection))
+    } else {
+        None
+    };
+    if let Some(error) = refusal {
         let status = format.status_of(std::iter::once(&error));
         return format.error(status, error);
     }
     // Work is admitted by cost, so what executes at once stays within what memory can hold;
     // when no room frees up in time, the request is shed.
-    let weight = cost.clamp(1, limits.max_concurrent_cost.max(1));
+    let weight = cost
+        .saturating_add(introspection)
+        .clamp(1, limits.max_concurrent_cost.max(1));
     let admitted = tokio::time::timeout(
         state.admission_wait,
         state

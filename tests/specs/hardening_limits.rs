@@ -125,6 +125,22 @@ spec!(
     }
 );
 
+spec!(a_batch_shares_one_introspection_budget, |app| {
+    // What GraphiQL and codegen tools send: about 7,300 values, well within 20,000.
+    let standard = include_str!("../../schema/src/limits/standard_introspection.graphql");
+    let batch = |n: usize| Value::Array((0..n).map(|_| json!({ "query": standard })).collect());
+    let (status, two) = post_batch(&app, batch(2));
+    assert_eq!(status, 200);
+    assert!(two[1]["data"]["__schema"]["types"].is_array(), "two fit");
+    let (_, three) = post_batch(&app, batch(3));
+    assert_eq!(
+        code(&three["errors"][0]),
+        "QUERY_TOO_COMPLEX",
+        "three do not"
+    );
+    assert_eq!(three["errors"][0]["extensions"]["limit"], "introspection");
+});
+
 spec!(
     an_answer_over_the_size_limit_is_refused_whole,
     config = |c| c.limits.max_response_bytes = 1024,

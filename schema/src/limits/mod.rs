@@ -137,6 +137,8 @@ pub struct Checked {
     pub operation: Option<OperationType>,
     /// What it may cost ([`cost`]); a batch adds its requests' costs.
     pub cost: usize,
+    /// The introspection values it asks for; a batch adds its requests' values too.
+    pub introspection: usize,
 }
 
 /// The checks made before execution, with what they need: the schema's shape and the parsed
@@ -213,6 +215,7 @@ impl Preflight {
             return Ok(Checked {
                 operation: None,
                 cost: 0,
+                introspection: 0,
             });
         };
         let root = match operation.ty {
@@ -239,19 +242,24 @@ impl Preflight {
             return Err(error);
         }
         if introspection > limits.max_introspection {
-            return Err(too_complex(
-                "introspection",
-                limits.max_introspection,
-                format!(
-                    "the introspection query asks for more than {} values; ask for less of the schema at once",
-                    limits.max_introspection
-                ),
-            ));
+            return Err(Preflight::too_much_introspection(limits.max_introspection));
         }
         Ok(Checked {
             operation: Some(operation.ty),
             cost,
+            introspection,
         })
+    }
+
+    /// The refusal of a request (or batch) asking for more than `max` introspection values.
+    pub fn too_much_introspection(max: usize) -> ServerError {
+        too_complex(
+            "introspection",
+            max,
+            format!(
+                "the introspection query asks for more than {max} values; ask for less of the schema at once"
+            ),
+        )
     }
 
     /// The refusal of a request (or batch) whose cost is over the limit.
@@ -506,6 +514,11 @@ mod tests {
             occurrences(5_000),
             occurrences(500),
             "a page is at most its maximum"
+        );
+        assert_eq!(
+            cost_of("{ meetings(first: 20) { nodes { name types { code } } } }"),
+            661,
+            "the README's example: a meeting's types are at most 30"
         );
         assert_eq!(
             cost_of("{ meetings { nodes { name } } }"),
