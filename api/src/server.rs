@@ -41,6 +41,8 @@ pub struct AppState {
     pub auth_throttle: crate::throttle::AuthThrottle,
     /// Whether clients are told apart by `X-Forwarded-For` (`KINSHIP_TRUST_FORWARDED_FOR`).
     pub trust_forwarded_for: bool,
+    /// The last `/readyz` answer, reused for a moment.
+    pub readiness: crate::health::Readiness,
 }
 
 fn json_error(status: actix_web::http::StatusCode, code: &str, message: &str) -> HttpResponse {
@@ -171,6 +173,7 @@ pub fn start(
         admission_wait: config.db_timeout,
         auth_throttle: crate::throttle::AuthThrottle::new(config.auth_failures_per_minute),
         trust_forwarded_for: config.trust_forwarded_for,
+        readiness: Default::default(),
     });
     let cors_origins = config.cors_origins.clone();
     let bench_reference = config.bench_reference;

@@ -25,8 +25,15 @@ const WINDOW: Duration = Duration::from_secs(60);
 /// added; earlier ones are the client's to forge). An IPv6 client counts by its /64 network,
 /// since one host may use any address in it.
 pub fn client_of(req: &HttpRequest, trust_forwarded_for: bool) -> Option<IpAddr> {
+    // The last address of the last header line: a proxy appends, or adds a line of its own.
     let forwarded = trust_forwarded_for
-        .then(|| req.headers().get("x-forwarded-for")?.to_str().ok())
+        .then(|| {
+            req.headers()
+                .get_all("x-forwarded-for")
+                .last()?
+                .to_str()
+                .ok()
+        })
         .flatten()
         .and_then(|list| list.rsplit(',').next())
         .and_then(|last| last.trim().parse::<IpAddr>().ok());

@@ -51,6 +51,24 @@ fn checked(
     Ok(value.to_owned())
 }
 
+/// Checks that stored text is at most `max` characters with no hidden control characters
+/// (line breaks are text): what every text column holds, however it was written.
+pub fn bounded(field: &str, value: &str, max: usize) -> ApiResult<()> {
+    if value.chars().nth(max).is_some() {
+        return Err(ApiError::bad_input(
+            field,
+            format!("use at most {max} characters"),
+        ));
+    }
+    if value.chars().any(is_hidden_control) {
+        return Err(ApiError::bad_input(
+            field,
+            "remove control and text-direction characters",
+        ));
+    }
+    Ok(())
+}
+
 /// Control characters and the bidirectional overrides that can disguise text.
 fn is_hidden_control(c: char) -> bool {
     (c.is_control() && c != '\n')

@@ -443,16 +443,17 @@ spec!(
         // Line breaks are text, not control characters.
         let kept = app.query(Some(&key), "mutation($d: String) { createGroup(input: { name: \"Tabs\", description: $d }) { description } }", json!({ "d": "Line one\nLine two" }));
         assert_eq!(kept["createGroup"]["description"], "Line one\nLine two");
-        // An imported entry carrying a NUL is rejected by line, not stored.
-        let feed = json!([{ "slug": "nul", "name": "Monday\u{0}Night", "day": 1, "time": "19:00", "timezone": "America/New_York", "types": ["O"], "conference_url": "https://meet.example.org/n" }]);
-        let report = app.query(Some(&key), "mutation($f: String!) { importMeetingGuideFeed(input: { feed: $f, source: \"test\" }) { added rejected { line message } } }", json!({ "f": feed.to_string() }));
+        // Imported entries carrying a NUL or a 1,000-character venue are rejected by line, not
+        // stored.
+        let feed = json!([
+            { "slug": "nul", "name": "Monday\u{0}Night", "day": 1, "time": "19:00", "timezone": "America/New_York", "types": ["O"], "conference_url": "https://meet.example.org/n" },
+            { "slug": "long", "name": "Tuesday", "day": 2, "time": "19:00", "timezone": "America/New_York", "location": "x".repeat(1000), "address": "1 Main St", "city": "Springfield" },
+        ]);
+        let report = app.query(Some(&key), "mutation($f: String!) { importMeetingGuideFeed(input: { feed: $f, source: \"test\" }) { added rejectedCount rejected { line message } } }", json!({ "f": feed.to_string() }));
         assert_eq!(report["importMeetingGuideFeed"]["added"], 0, "{report}");
         assert_eq!(
-            report["importMeetingGuideFeed"]["rejected"]
-                .as_array()
-                .expect("rejected")
-                .len(),
-            1
+            report["importMeetingGuideFeed"]["rejectedCount"], 2,
+            "{report}"
         );
     }
 );
@@ -554,3 +555,70 @@ spec!(get_requests_run_the_named_operation, |app| {
     assert!(body["data"]["meetingPrograms"].is_array(), "{body}");
     assert!(body["data"].get("viewer").is_none());
 });
+
+spec!(
+    fragments_that_loop_or_fan_out_are_refused_and_the_server_stays_up,
+    |app| {
+        let error = app.query_error(
+            None,
+            "{ __schema { ...F } } fragment F on __Schema { ...F }",
+            json!({}),
+        );
+        assert_eq!(code(&error), "GRAPHQL_VALIDATION_FAILED", "{error}");
+        let mut fan_out = String::from("{ ...A0 }");
+        for i in 0..25 {
+            fan_out.push_str(&format!(
+                " fragment A{i} on Query {{ ...A{} ...A{} }}",
+                i + 1,
+                i + 1
+            ));
+        }
+        fan_out.push_str(" fragment A25 on Query { __typename }");
+        let started = Instant::now();
+        let error = app.query_error(None, &fan_out, json!({}));
+        assert_eq!(code(&error), "QUERY_TOO_COMPLEX");
+        assert_eq!(error["extensions"]["limit"], "selections");
+        assert!(started.elapsed() < Duration::from_secs(2));
+        let (status, body) = app.post(None, "{ viewer { kind } }", json!({}));
+        assert_eq!(
+            (status, &body["data"]["viewer"]["kind"]),
+            (200, &json!("ANONYMOUS"))
+        );
+    }
+);
+
+spec!(operation_names_are_graphql_names_and_never_echoed, |app| {
+    for name in [
+        "x".repeat(200_000),
+        "a\u{0}b".to_owned(),
+        "two words".to_owned(),
+    ] {
+        let response = app
+            .client
+            .post(app.url("/graphql"))
+            .json(&json!({ "query": "query A { viewer { kind } }", "operationName": name }))
+            .send()
+            .expect("answer");
+        let body: Value = response.json().expect("json");
+        assert_eq!(code(&body["errors"][0]), "GRAPHQL_VALIDATION_FAILED");
+        assert!(body.to_string().len() < 500, "not echoed");
+    }
+});
+
+spec!(
+    an_import_report_lists_a_page_of_problems_and_counts_them_all,
+    |app| {
+        let key = app.admin_key("clinic");
+        let broken: Vec<Value> = (0..150)
+            .map(|i| json!({ "slug": format!("b{i}") }))
+            .collect();
+        let report = app.query(
+        Some(&key),
+        "mutation($f: String!) { importMeetingGuideFeed(input: { feed: $f, dryRun: true }) { rejectedCount rejected { line } } }",
+        json!({ "f": Value::Array(broken).to_string() }),
+    );
+        let report = &report["importMeetingGuideFeed"];
+        assert_eq!(report["rejectedCount"], 150);
+        assert_eq!(report["rejected"].as_array().expect("list").len(), 100);
+    }
+);

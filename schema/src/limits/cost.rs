@@ -25,9 +25,6 @@ pub(crate) enum Size {
     Ids,
     /// At most this many: the bound the data is held to when written.
     AtMost(usize),
-    /// One per item of the request's own input (an import report's problems): bounded by the
-    /// request body, not by stored data.
-    PerInput,
     /// The `edges` or `nodes` of a connection, whose `first` already counted.
     Page,
 }
@@ -72,12 +69,23 @@ const LIST_BOUNDS: &[(&str, &str, Size)] = &[
         "credentials",
         Size::AtMost(crate::members::model::MAX_CREDENTIALS),
     ),
-    ("MeetingImportReport", "rejected", Size::PerInput),
-    ("MeetingImportReport", "warnings", Size::PerInput),
+    (
+        "MeetingImportReport",
+        "rejected",
+        Size::AtMost(crate::meetings::import::MAX_LISTED_PROBLEMS),
+    ),
+    (
+        "MeetingImportReport",
+        "warnings",
+        Size::AtMost(crate::meetings::import::MAX_LISTED_PROBLEMS),
+    ),
 ];
 
-/// Fields that cost more than 1: long text, and values computed per item.
+/// Fields that cost more than 1: long text, values computed per item, and searches, whose
+/// work does not shrink with the page (`first: 0` still filters every candidate).
 const FIELD_WEIGHTS: &[(&str, &str, usize)] = &[
+    ("Query", "meetings", 100),
+    ("Query", "groups", 20),
     ("Group", "description", 10),
     ("Meeting", "description", 10),
     ("OnlineAccess", "notes", 3),
@@ -196,7 +204,8 @@ fn multiplier(
     inputs: &Inputs<'_>,
 ) -> usize {
     let first = |max: usize| match inputs.argument(field, "first", shape.args.get("first")) {
-        ConstValue::Number(n) => n.as_u64().map_or(0, |n| (n as usize).min(max)),
+        // An empty page still does the work of a page: it counts as one item.
+        ConstValue::Number(n) => n.as_u64().map_or(1, |n| (n as usize).clamp(1, max)),
         _ => DEFAULT_PAGE_SIZE.min(max),
     };
     match list_size(catalog, type_name, name) {
@@ -206,7 +215,7 @@ fn multiplier(
             _ => 1,
         },
         Some(Size::AtMost(n)) => n,
-        Some(Size::PerInput | Size::Page) => 1,
+        Some(Size::Page) => 1,
         // A connection: what it holds comes `first` times.
         None if shape.args.contains_key("first") => first(MAX_PAGE_SIZE),
         None if shape.ty.is_list() => MAX_PAGE_SIZE,

@@ -175,6 +175,16 @@ impl Preflight {
                 ),
             ));
         }
+        if let Some(name) = request.operation_name.as_deref()
+            && !is_operation_name(name)
+        {
+            // Never echoed, and never reaches a log or a span.
+            return Err(coded_error(
+                "operationName must be a GraphQL name (letters, digits and _) of at most 128 characters",
+                "GRAPHQL_VALIDATION_FAILED",
+                &[],
+            ));
+        }
         if bracket_nesting(&request.query) > limits.max_nesting() {
             return Err(deeper_than(limits.max_depth));
         }
@@ -189,6 +199,8 @@ impl Preflight {
         if let Some(text) = text {
             self.documents.keep(&text, document);
         }
+        // First, so that no later walk over the document can loop or fan out.
+        expansion(document)?;
         if exceeds_depth(document, limits.max_depth) {
             return Err(deeper_than(limits.max_depth));
         }
@@ -406,6 +418,112 @@ fn exceeds_depth(document: &ExecutableDocument, max: usize) -> bool {
         .any(|(_, op)| walk(document, &op.node.selection_set, 0, max, &mut Vec::new()))
 }
 
+/// Whether `name` is a GraphQL name of at most 128 characters.
+fn is_operation_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    name.len() <= 128
+        && chars
+            .next()
+            .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
+        && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
+}
+
+/// Most selections (fields and fragments) an operation may expand to, each fragment counted
+/// at every use: what bounds every walk over the document, however its fragments fan out.
+pub const MAX_EXPANDED_SELECTIONS: usize = 20_000;
+
+/// Deepest chain of fragments spreading fragments.
+pub const MAX_FRAGMENT_NESTING: usize = 32;
+
+/// Refuses fragment cycles, chains of fragments deeper than [`MAX_FRAGMENT_NESTING`], and
+/// documents whose operations expand to more than [`MAX_EXPANDED_SELECTIONS`] selections. Each
+/// fragment's size is computed once, so this costs the length of the document however its
+/// fragments fan out (`...A` holding `...B ...B`, `B` holding `...C ...C`, and so on).
+fn expansion(document: &ExecutableDocument) -> Result<(), ServerError> {
+    enum Refusal {
+        Cycle(String),
+        Nesting,
+    }
+    fn size<'a>(
+        document: &'a ExecutableDocument,
+        set: &'a SelectionSet,
+        sizes: &mut std::collections::HashMap<&'a Name, usize>,
+        visiting: &mut Vec<&'a Name>,
+    ) -> Result<usize, Refusal> {
+        let mut total = 0usize;
+        for selection in &set.items {
+            let inner = match &selection.node {
+                Selection::Field(field) => {
+                    size(document, &field.node.selection_set.node, sizes, visiting)?
+                }
+                Selection::InlineFragment(inline) => {
+                    size(document, &inline.node.selection_set.node, sizes, visiting)?
+                }
+                Selection::FragmentSpread(spread) => {
+                    let name = &spread.node.fragment_name.node;
+                    if let Some(known) = sizes.get(name) {
+                        *known
+                    } else if visiting.contains(&name) {
+                        return Err(Refusal::Cycle(name.to_string()));
+                    } else if visiting.len() >= MAX_FRAGMENT_NESTING {
+                        return Err(Refusal::Nesting);
+                    } else if let Some(fragment) = document.fragments.get(name) {
+                        visiting.push(name);
+                        let found =
+                            size(document, &fragment.node.selection_set.node, sizes, visiting)?;
+                        visiting.pop();
+                        sizes.insert(name, found);
+                        found
+                    } else {
+                        // Validation names the unknown fragment.
+                        0
+                    }
+                }
+            };
+            total = total.saturating_add(1).saturating_add(inner);
+        }
+        Ok(total)
+    }
+    let mut sizes = std::collections::HashMap::new();
+    for (_, operation) in document.operations.iter() {
+        match size(
+            document,
+            &operation.node.selection_set.node,
+            &mut sizes,
+            &mut Vec::new(),
+        ) {
+            Ok(total) if total <= MAX_EXPANDED_SELECTIONS => {}
+            Ok(_) => {
+                return Err(too_complex(
+                    "selections",
+                    MAX_EXPANDED_SELECTIONS,
+                    format!(
+                        "the operation expands to more than {MAX_EXPANDED_SELECTIONS} selections through its fragments"
+                    ),
+                ));
+            }
+            Err(Refusal::Nesting) => {
+                return Err(too_complex(
+                    "fragmentNesting",
+                    MAX_FRAGMENT_NESTING,
+                    format!("fragments spread fragments more than {MAX_FRAGMENT_NESTING} deep"),
+                ));
+            }
+            Err(Refusal::Cycle(name)) => {
+                return Err(coded_error(
+                    format!(
+                        "the fragment {} spreads itself",
+                        crate::validate::excerpt(&name)
+                    ),
+                    "GRAPHQL_VALIDATION_FAILED",
+                    &[],
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// How many fields in the document carry an alias.
 fn count_aliases(document: &ExecutableDocument) -> usize {
     fn count(set: &SelectionSet) -> usize {
@@ -502,14 +620,17 @@ mod tests {
 
     #[test]
     fn every_list_multiplies_by_the_items_it_may_return() {
-        // 1 for `meetings`, then per meeting: `name`, and `occurrences` (1 + n × 2 fields).
+        // A search costs its weight (`meetings` 100, `groups` 20), then per item what it
+        // selects: per meeting `nodes`, `name`, and `occurrences` (1 + n × 2 fields).
+        const MEETINGS: usize = 100;
+        const GROUPS: usize = 20;
         let occurrences = |n: usize| {
             cost_of(&format!(
                 "{{ meetings(first: 10) {{ nodes {{ name occurrences(from: \"2026-01-01T00:00:00Z\", to: \"2026-02-01T00:00:00Z\", first: {n}) {{ start end }} }} }} }}"
             ))
         };
-        assert_eq!(occurrences(1), 1 + 10 * (1 + 1 + (1 + 2)));
-        assert_eq!(occurrences(500), 1 + 10 * (1 + 1 + (1 + 500 * 2)));
+        assert_eq!(occurrences(1), MEETINGS + 10 * (1 + 1 + (1 + 2)));
+        assert_eq!(occurrences(500), MEETINGS + 10 * (1 + 1 + (1 + 500 * 2)));
         assert_eq!(
             occurrences(5_000),
             occurrences(500),
@@ -517,12 +638,12 @@ mod tests {
         );
         assert_eq!(
             cost_of("{ meetings(first: 20) { nodes { name types { code } } } }"),
-            661,
+            760,
             "the README's example: a meeting's types are at most 30"
         );
         assert_eq!(
             cost_of("{ meetings { nodes { name } } }"),
-            1 + 20 * (1 + 1),
+            MEETINGS + 20 * (1 + 1),
             "the default page is 20"
         );
         let with_variable = checked(
@@ -530,19 +651,24 @@ mod tests {
             serde_json::json!({ "n": 50 }),
         )
         .expect("passes");
-        assert_eq!(with_variable.cost, 1 + 50 * (1 + 1 + 1));
+        assert_eq!(with_variable.cost, GROUPS + 50 * (1 + 1 + 1));
+        assert_eq!(
+            cost_of("{ meetings(first: 0) { totalCount } }"),
+            MEETINGS + 1,
+            "an empty page still searches"
+        );
         assert_eq!(
             cost_of("{ nodes(ids: [\"a\", \"b\", \"c\"]) { id } }"),
             1 + 3
         );
         assert_eq!(
             cost_of("{ meetings(first: 2) { nodes { description } } }"),
-            1 + 2 * (1 + 10),
+            MEETINGS + 2 * (1 + 10),
             "long text costs more"
         );
         assert_eq!(
             cost_of("{ meetings(first: 2) { nodes { accessibility } } }"),
-            1 + 2 * (1 + 6),
+            MEETINGS + 2 * (1 + 6),
             "an enum list holds at most its values (six accessibility features)"
         );
     }
@@ -699,6 +825,42 @@ mod tests {
         .expect("parses");
         assert!(!exceeds_depth(&doc, 4));
         assert!(exceeds_depth(&doc, 3));
+    }
+
+    #[test]
+    fn fragments_that_loop_or_fan_out_are_refused_at_once() {
+        let code = |text: &str| {
+            let error = checked(text, serde_json::json!({})).expect_err(text);
+            let code = error
+                .extensions
+                .as_ref()
+                .and_then(|e| e.get("code").cloned())
+                .map(|v| v.to_string());
+            code.unwrap_or_default()
+        };
+        assert!(
+            code("{ __schema { ...F } } fragment F on __Schema { ...F }")
+                .contains("GRAPHQL_VALIDATION_FAILED")
+        );
+        let mut fan_out = String::from("{ ...A0 }");
+        for i in 0..40 {
+            fan_out.push_str(&format!(
+                " fragment A{i} on Query {{ ...A{} ...A{} }}",
+                i + 1,
+                i + 1
+            ));
+        }
+        fan_out.push_str(" fragment A40 on Query { __typename }");
+        let started = std::time::Instant::now();
+        assert!(code(&fan_out).contains("QUERY_TOO_COMPLEX"));
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        let mut chain = String::from("{ ...C0 }");
+        for i in 0..100 {
+            chain.push_str(&format!(" fragment C{i} on Query {{ ...C{} }}", i + 1));
+        }
+        chain.push_str(" fragment C100 on Query { __typename }");
+        assert!(code(&chain).contains("QUERY_TOO_COMPLEX"));
+        assert!(checked(STANDARD_INTROSPECTION, serde_json::json!({})).is_ok());
     }
 
     #[test]

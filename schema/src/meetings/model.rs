@@ -289,6 +289,23 @@ impl MeetingRow {
     /// in-person meetings, a URL or phone for online ones (both for hybrid), type codes of its
     /// program, coordinates in range.
     pub fn validate(&self) -> ApiResult<()> {
+        // Whatever wrote the row (the API, an import), its text is bounded and printable.
+        for (field, value, max) in [
+            ("input.name", Some(&self.name), 120),
+            ("input.description", Some(&self.description), 2000),
+            ("input.location.venue", self.venue.as_ref(), 200),
+            ("input.location.address", self.address.as_ref(), 300),
+            ("input.location.city", self.city.as_ref(), 100),
+            ("input.location.region", self.region.as_ref(), 100),
+            ("input.location.postalCode", self.postal_code.as_ref(), 20),
+            ("input.online.url", self.online_url.as_ref(), 2000),
+            ("input.online.phone", self.online_phone.as_ref(), 40),
+            ("input.online.notes", self.online_notes.as_ref(), 500),
+        ] {
+            if let Some(value) = value {
+                crate::validate::bounded(field, value, max)?;
+            }
+        }
         self.schedule_checked()?
             .check_occurs()
             .map_err(|e| ApiError::bad_input(format!("input.schedule.{}", e.field), e.message))?;

@@ -245,20 +245,31 @@ pub fn join(
                 ));
             }
         };
-        if target == MembershipState::Active {
-            ensure_room(conn, &group)?;
-            if existing
-                .as_ref()
-                .is_some_and(|m| m.role == MembershipRole::Facilitator)
-            {
-                ensure_facilitator_room(conn, group.id)?;
+        match existing {
+            Some(row) if target == MembershipState::Active => activate(conn, &group, row),
+            Some(row) => set_state(conn, row, target),
+            None => {
+                if target == MembershipState::Active {
+                    ensure_room(conn, &group)?;
+                }
+                insert(conn, &group, member.id, MembershipRole::Member, target)
             }
         }
-        match existing {
-            Some(row) => set_state(conn, row, target),
-            None => insert(conn, &group, member.id, MembershipRole::Member, target),
-        }
     })
+}
+
+/// Makes a membership active, within the group's capacity and, for a facilitator, its
+/// facilitator cap; call it with the group locked.
+fn activate(
+    conn: &mut DbConnection,
+    group: &GroupRow,
+    row: MembershipRow,
+) -> ApiResult<MembershipRow> {
+    ensure_room(conn, group)?;
+    if row.role == MembershipRole::Facilitator {
+        ensure_facilitator_room(conn, group.id)?;
+    }
+    set_state(conn, row, MembershipState::Active)
 }
 
 fn missing() -> ApiError {
@@ -268,6 +279,9 @@ fn missing() -> ApiError {
 /// Leaves a group (or declines an invitation, or withdraws a request). Idempotent.
 pub fn leave(conn: &mut DbConnection, group_id: Id, member_id: Id) -> ApiResult<MembershipRow> {
     write_transaction(conn, |conn| {
+        // Every change to a group's memberships holds the group's lock, so none overwrites
+        // another (a role set while the member leaves).
+        lock_group(conn, group_id)?;
         let row = find(conn, group_id, member_id)?
             .ok_or_else(|| ApiError::NotFound("not a member of this group".into()))?;
         match row.state {
@@ -291,10 +305,7 @@ pub fn invite(
             None => insert(conn, &group, member.id, role, MembershipState::Invited),
             Some(row) => match row.state {
                 MembershipState::Active | MembershipState::Invited => Ok(row),
-                MembershipState::Requested => {
-                    ensure_room(conn, &group)?;
-                    set_state(conn, row, MembershipState::Active)
-                }
+                MembershipState::Requested => activate(conn, &group, row),
                 MembershipState::Left | MembershipState::Removed => {
                     let mut row = row;
                     row.role = role;
@@ -311,10 +322,7 @@ pub fn approve(conn: &mut DbConnection, membership: &MembershipRow) -> ApiResult
         let group = lock_group(conn, membership.group_id)?;
         let row = find(conn, group.id, membership.member_id)?.ok_or_else(missing)?;
         match row.state {
-            MembershipState::Requested => {
-                ensure_room(conn, &group)?;
-                set_state(conn, row, MembershipState::Active)
-            }
+            MembershipState::Requested => activate(conn, &group, row),
             MembershipState::Active => Ok(row),
             _ => Err(ApiError::Conflict("there is no request to approve".into())),
         }
@@ -324,6 +332,7 @@ pub fn approve(conn: &mut DbConnection, membership: &MembershipRow) -> ApiResult
 /// Removes a member from a group (or turns down a request).
 pub fn remove(conn: &mut DbConnection, membership: &MembershipRow) -> ApiResult<MembershipRow> {
     write_transaction(conn, |conn| {
+        lock_group(conn, membership.group_id)?;
         let row = find(conn, membership.group_id, membership.member_id)?.ok_or_else(missing)?;
         set_state(conn, row, MembershipState::Removed)
     })

@@ -49,7 +49,7 @@ pub struct Problem {
 /// What an import did (or, in a dry run, would do).
 #[derive(Debug, Clone, Default, serde::Serialize, async_graphql::SimpleObject)]
 #[serde(rename_all = "camelCase")]
-#[graphql(name = "MeetingImportReport")]
+#[graphql(name = "MeetingImportReport", complex)]
 pub struct ImportReport {
     /// The feed's label.
     pub source: String,
@@ -66,11 +66,43 @@ pub struct ImportReport {
     /// Meetings no longer in the feed, now inactive (kept with their history).
     pub removed: usize,
     /// Entries not imported, by line.
+    #[graphql(skip)]
     pub rejected: Vec<Problem>,
     /// Entries imported with something left out (an unknown type code, a country name).
+    #[graphql(skip)]
     pub warnings: Vec<Problem>,
     /// Whether nothing was written.
     pub dry_run: bool,
+}
+
+/// Most problems of each kind a report lists (it counts them all): a feed of a hundred
+/// thousand broken entries answers in a page, not in megabytes.
+pub const MAX_LISTED_PROBLEMS: usize = 100;
+
+#[async_graphql::ComplexObject]
+impl ImportReport {
+    /// Entries not imported, by line: the first 100 (`rejectedCount` counts them all).
+    #[graphql(name = "rejected")]
+    async fn rejected_listed(&self) -> &[Problem] {
+        &self.rejected[..self.rejected.len().min(MAX_LISTED_PROBLEMS)]
+    }
+
+    /// How many entries were not imported.
+    async fn rejected_count(&self) -> usize {
+        self.rejected.len()
+    }
+
+    /// Entries imported with something left out (an unknown type code, a country name): the
+    /// first 100 (`warningCount` counts them all).
+    #[graphql(name = "warnings")]
+    async fn warnings_listed(&self) -> &[Problem] {
+        &self.warnings[..self.warnings.len().min(MAX_LISTED_PROBLEMS)]
+    }
+
+    /// How many entries were imported with something left out.
+    async fn warning_count(&self) -> usize {
+        self.warnings.len()
+    }
 }
 
 /// Imports `feed` (the text of a Meeting Guide JSON feed) into an organization. `actor` is
