@@ -622,3 +622,44 @@ spec!(
         assert_eq!(report["rejected"].as_array().expect("list").len(), 100);
     }
 );
+
+spec!(a_meeting_keeps_at_most_a_thousand_exceptions, |app| {
+    let (key, group, _) = clinic_with_meeting(&app);
+    // Daily at 19:00 New York time (00:00 UTC the next day, standard time all winter).
+    let daily = create_meeting(&app, &key, &group, json!({ "rrule": "FREQ=DAILY", "startTime": "19:00", "durationMinutes": 60, "startsOn": "2000-01-01" }))
+        .expect("a daily meeting");
+    let start = |day: i64| {
+        let date = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).expect("date")
+            + chrono::Duration::days(day);
+        let local = date.and_hms_opt(19, 0, 0).expect("time");
+        let zone: chrono_tz::Tz = "America/New_York".parse().expect("zone");
+        local
+            .and_local_timezone(zone)
+            .single()
+            .expect("one instant")
+            .with_timezone(&chrono::Utc)
+            .to_rfc3339()
+    };
+    let cancel = "mutation($m: ID!, $s: DateTime!) { cancelOccurrence(input: { meetingId: $m, occurrenceStart: $s }) { status } }";
+    for batch in 0..100 {
+        let operations: Vec<Value> = (0..10)
+            .map(|i| json!({ "query": cancel, "variables": { "m": daily, "s": start(batch * 10 + i) } }))
+            .collect();
+        let response = app
+            .client
+            .post(app.url("/graphql"))
+            .bearer_auth(&key)
+            .json(&operations)
+            .send()
+            .expect("answer");
+        let body: Value = response.json().expect("json");
+        assert!(body.to_string().find("errors").is_none(), "{body}");
+    }
+    let error = app.query_error(Some(&key), cancel, json!({ "m": daily, "s": start(1000) }));
+    assert_eq!(code(&error), "CONFLICT", "{error}");
+    let again = app.query(Some(&key), cancel, json!({ "m": daily, "s": start(5) }));
+    assert_eq!(
+        again["cancelOccurrence"]["status"], "CANCELLED",
+        "replacing one is fine"
+    );
+});

@@ -706,8 +706,13 @@ pub(crate) fn lock_meeting(conn: &mut DbConnection, meeting_id: Id) -> ApiResult
     Ok(())
 }
 
+/// Most cancelled or moved occurrences one meeting keeps (every read of its schedule
+/// takes them all into account).
+pub const MAX_EXCEPTIONS: usize = 1000;
+
 /// Cancels or moves one occurrence, named by its original start (which the schedule must
-/// give); a second exception for the same occurrence replaces the first.
+/// give); a second exception for the same occurrence replaces the first. At most
+/// [`MAX_EXCEPTIONS`] per meeting.
 pub fn set_exception(
     conn: &mut DbConnection,
     meeting: &MeetingRow,
@@ -758,12 +763,23 @@ pub fn set_exception(
     };
     write_transaction(conn, |conn| {
         lock_meeting(conn, meeting.id)?;
-        diesel::delete(
+        let replaced = diesel::delete(
             meeting_exceptions::table
                 .filter(meeting_exceptions::meeting_id.eq(meeting.id))
                 .filter(meeting_exceptions::occurrence_start.eq(row.occurrence_start)),
         )
         .execute(conn)?;
+        if replaced == 0 {
+            let held: i64 = meeting_exceptions::table
+                .filter(meeting_exceptions::meeting_id.eq(meeting.id))
+                .count()
+                .get_result(conn)?;
+            if held >= MAX_EXCEPTIONS as i64 {
+                return Err(ApiError::Conflict(format!(
+                    "this meeting has {MAX_EXCEPTIONS} cancelled or moved occurrences, the most it may have; change its schedule instead"
+                )));
+            }
+        }
         diesel::insert_into(meeting_exceptions::table)
             .values(&row)
             .execute(conn)?;
