@@ -71,7 +71,7 @@ def plant(token):
                   "variables": {"d": long_text}}, token)
     group_id = json.loads(group[3])["data"]["createGroup"]["id"]
     rules = ["FREQ=DAILY", "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1",
-             "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR,SA,SU;COUNT=500", "FREQ=DAILY;INTERVAL=1;UNTIL=21991231"]
+             "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR,SA,SU;COUNT=500", "FREQ=DAILY;INTERVAL=1;UNTIL=21991231T000000Z"]
     for i in range(40):
         schedule = {"rrule": rules[i % len(rules)], "startTime": "19:00", "durationMinutes": 60,
                     "startsOn": "1900-01-01"}
@@ -128,6 +128,8 @@ def main():
                     break
             except OSError:
                 time.sleep(0.1)
+        idle = peak_rss_mib(server.pid)
+        log(f"peak RSS once ready: {idle:.0f} MiB")
         group_id = plant(token)
         uuid = json.loads(send({"query": "query($id: ID!) { group(id: $id) { calendarUrl } }", "variables": {"id": group_id}})[3])["data"]["group"]["calendarUrl"]
         rows = []
@@ -139,8 +141,9 @@ def main():
                 result = send(body)
             status, seconds, size, text = result
             refused = "QUERY_TOO_COMPLEX" in text[:2000]
-            rows.append((name, status, seconds, size, refused))
-            log(f"{name}: {status} {seconds:.3f}s {size} bytes{' REFUSED' if refused else ''}")
+            peak = peak_rss_mib(server.pid)
+            rows.append((name, status, seconds, size, refused, peak))
+            log(f"{name}: {status} {seconds:.3f}s {size} bytes{' REFUSED' if refused else ''}, peak RSS {peak:.0f} MiB")
         # Eight of the heaviest at once, as eight anonymous clients would.
         heaviest = max((r for r in rows if not r[4]), key=lambda r: r[2])[0]
         body = requests[heaviest]
@@ -149,12 +152,13 @@ def main():
             results = list(pool.map(lambda _: send(None, path=body[1]) if isinstance(body, tuple) else send(body), range(8)))
         together = time.perf_counter() - started
         statuses = sorted({r[0] for r in results})
-        print("| request | status | time | answer |")
-        print("|---|---|---|---|")
-        for name, status, seconds, size, refused in rows:
-            print(f"| {name} | {status}{' (refused)' if refused else ''} | {seconds * 1000:.0f} ms | {size / 1024:.0f} KiB |")
-        print(f"| 8 x `{heaviest}` at once | {statuses} | {together * 1000:.0f} ms for all | |")
-        print(f"\nserver peak RSS: {peak_rss_mib(server.pid):.0f} MiB ({args.database}, {args.scale} meetings + 40 planted)")
+        print("| request | status | time | answer | server peak RSS so far |")
+        print("|---|---|---|---|---|")
+        for name, status, seconds, size, refused, peak in rows:
+            print(f"| {name} | {status}{' (refused)' if refused else ''} | {seconds * 1000:.0f} ms | {size / 1024:.0f} KiB | {peak:.0f} MiB |")
+        print(f"| 8 x `{heaviest}` at once | {statuses} | {together * 1000:.0f} ms for all | | {peak_rss_mib(server.pid):.0f} MiB |")
+        print(f"\nserver peak RSS: {peak_rss_mib(server.pid):.0f} MiB, of which {idle:.0f} MiB before the first request "
+              f"({args.database}, {args.scale} meetings + 40 planted)")
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -134,6 +134,22 @@ pub(crate) fn list_size(catalog: &Catalog, type_name: &str, field: &str) -> Opti
     }
 }
 
+/// The weight of a meeting search by local weekday or time of day, which expands every
+/// candidate's schedule (the stored horizon holds instants, not local times).
+const EXPANDING_SEARCH_WEIGHT: usize = 1000;
+
+/// Whether a `meetings` search filters by local weekday or time of day.
+fn expands(field: &async_graphql::parser::types::Field, inputs: &Inputs<'_>) -> bool {
+    match inputs.argument(field, "filter", None) {
+        ConstValue::Object(filter) => ["weekdays", "localTime"].iter().any(|key| {
+            filter.get(*key).is_some_and(|v| {
+                !matches!(v, ConstValue::Null) && *v != ConstValue::List(Vec::new())
+            })
+        }),
+        _ => false,
+    }
+}
+
 fn weight(type_name: &str, field: &str) -> usize {
     FIELD_WEIGHTS
         .iter()
@@ -314,7 +330,14 @@ impl<'a> Counter<'a> {
         {
             self.refusal = Some(refusal);
         }
-        let own = weight(type_name, name);
+        let own = if type_name == self.catalog.query
+            && name == "meetings"
+            && expands(field, &self.inputs)
+        {
+            EXPANDING_SEARCH_WEIGHT
+        } else {
+            weight(type_name, name)
+        };
         let named = shape.ty.named().to_owned();
         let times = multiplier(self.catalog, type_name, name, shape, field, &self.inputs);
         if !self.catalog.is_composite(&named) {

@@ -658,6 +658,11 @@ mod tests {
             "an empty page still searches"
         );
         assert_eq!(
+            cost_of("{ meetings(first: 0, filter: { weekdays: [MONDAY] }) { totalCount } }"),
+            1000 + 1,
+            "a search by local weekday expands every candidate's schedule"
+        );
+        assert_eq!(
             cost_of("{ nodes(ids: [\"a\", \"b\", \"c\"]) { id } }"),
             1 + 3
         );

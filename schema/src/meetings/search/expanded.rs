@@ -20,9 +20,14 @@ fn in_window(time: NaiveTime, (from, to): (NaiveTime, NaiveTime)) -> bool {
     }
 }
 
+/// How many candidates are read and expanded at a time: what bounds the memory of a search
+/// however many meetings it has to look at.
+const BATCH: i64 = 1000;
+
 /// Runs a search at `now` by expanding each candidate's schedule: the matching meetings,
 /// unordered. For local weekdays and times of day, which the horizon does not store, and for
-/// windows outside the horizon.
+/// windows outside the horizon. Candidates are read [`BATCH`] at a time, in id order, with their
+/// exceptions; only the matches are kept.
 pub(super) fn expanded(
     conn: &mut DbConnection,
     scope: GroupScope,
@@ -30,54 +35,71 @@ pub(super) fn expanded(
     now: DateTime<Utc>,
     within_horizon: Option<(DateTime<Utc>, DateTime<Utc>)>,
 ) -> ApiResult<Vec<Found>> {
-    let candidates: Vec<MeetingRow> = prefilter(
-        candidates!(MeetingRow::as_select()),
-        scope,
-        search,
-        within_horizon,
-    )
-    .load(conn)?;
-    let ids: Vec<Id> = candidates.iter().map(|m| m.id).collect();
-    let mut exceptions = exceptions_of(conn, &ids)?;
+    use crate::db::tables::meetings;
     let (from, to) = search.starts_between.unwrap_or_else(|| default_window(now));
+    let time_filtered = search.starts_between.is_some()
+        || !search.weekdays.is_empty()
+        || search.local_time.is_some();
     let mut found = Vec::new();
-    for row in candidates {
-        let Some(distance_km) = within_radius(search.near, row.latitude, row.longitude) else {
-            continue;
-        };
-        if !types_match(&row.types, search) {
-            continue;
+    let mut after: Option<Id> = None;
+    loop {
+        let mut query = prefilter(
+            candidates!(MeetingRow::as_select()),
+            scope,
+            search,
+            within_horizon,
+        )
+        .order(meetings::id.asc())
+        .limit(BATCH);
+        if let Some(last) = after {
+            query = query.filter(meetings::id.gt(last));
         }
-        let Ok(schedule) = row.schedule() else {
-            continue;
+        let batch: Vec<MeetingRow> = query.load(conn)?;
+        let Some(last) = batch.last() else {
+            break;
         };
-        let mine = take_exceptions_of(&mut exceptions, &row);
-        let upcoming: Vec<_> = recurrence::occurrences(&schedule, &mine, from, to, 64)
-            .into_iter()
-            .filter(|o| o.status != Status::Cancelled)
-            .filter(|o| {
-                let local = schedule.local(o.start);
-                (search.weekdays.is_empty() || search.weekdays.contains(&local.weekday()))
-                    && search.local_time.is_none_or(|w| {
-                        in_window(
-                            NaiveTime::from_hms_opt(local.hour(), local.minute(), 0)
-                                .unwrap_or(NaiveTime::MIN),
-                            w,
-                        )
-                    })
-            })
-            .collect();
-        let time_filtered = search.starts_between.is_some()
-            || !search.weekdays.is_empty()
-            || search.local_time.is_some();
-        if time_filtered && upcoming.is_empty() {
-            continue;
+        after = Some(last.id);
+        let full = batch.len() as i64 == BATCH;
+        let ids: Vec<Id> = batch.iter().map(|m| m.id).collect();
+        let mut exceptions = exceptions_of(conn, &ids)?;
+        for row in batch {
+            let Some(distance_km) = within_radius(search.near, row.latitude, row.longitude) else {
+                continue;
+            };
+            if !types_match(&row.types, search) {
+                continue;
+            }
+            let Ok(schedule) = row.schedule() else {
+                continue;
+            };
+            let mine = take_exceptions_of(&mut exceptions, &row);
+            let upcoming: Vec<_> = recurrence::occurrences(&schedule, &mine, from, to, 64)
+                .into_iter()
+                .filter(|o| o.status != Status::Cancelled)
+                .filter(|o| {
+                    let local = schedule.local(o.start);
+                    (search.weekdays.is_empty() || search.weekdays.contains(&local.weekday()))
+                        && search.local_time.is_none_or(|w| {
+                            in_window(
+                                NaiveTime::from_hms_opt(local.hour(), local.minute(), 0)
+                                    .unwrap_or(NaiveTime::MIN),
+                                w,
+                            )
+                        })
+                })
+                .collect();
+            if time_filtered && upcoming.is_empty() {
+                continue;
+            }
+            found.push(Found {
+                row,
+                distance_km,
+                next: upcoming.into_iter().next(),
+            });
         }
-        found.push(Found {
-            row,
-            distance_km,
-            next: upcoming.into_iter().next(),
-        });
+        if !full {
+            break;
+        }
     }
     Ok(found)
 }
