@@ -94,6 +94,8 @@ def candidates(group_uuid_path):
         "introspection x2 (batch)": [{"query": STANDARD_INTROSPECTION}] * 2,
         "occurrences: 19 meetings x 500": {"query": "{ meetings(first: 19, filter: { text: \"Planted\" }) { nodes { " + occurrences + " } } }"},
         "weekday + local time search, 100": {"query": "{ meetings(first: 100, filter: { weekdays: [TUESDAY], localTime: { from: \"18:00\", to: \"21:00\" } }) { totalCount nodes { name nextOccurrence { start } } } }"},
+        "2 weekday searches of 20 (batch)": [{"query": "{ meetings(first: 20, filter: { weekdays: [MONDAY], localTime: { from: \"07:00\", to: \"09:00\" } }) { totalCount nodes { name nextOccurrence { start } } } }"},
+                                             {"query": "{ meetings(first: 20, filter: { weekdays: [SATURDAY] }) { totalCount nodes { name nextOccurrence { start } } } }"}],
         "text search, no match, 100": {"query": "{ meetings(first: 100, filter: { text: \"zzzqqq\" }) { totalCount nodes { name } } }"},
         "descriptions: batch of 9 x 90 groups": [{"query": descriptions}] * 9,
         "meeting descriptions: 90": {"query": "{ meetings(first: 90, filter: { text: \"Planted\" }) { nodes { description online { notes } } } }"},

@@ -136,7 +136,7 @@ pub(crate) fn list_size(catalog: &Catalog, type_name: &str, field: &str) -> Opti
 
 /// The weight of a meeting search by local weekday or time of day, which expands every
 /// candidate's schedule (the stored horizon holds instants, not local times).
-const EXPANDING_SEARCH_WEIGHT: usize = 1000;
+const EXPANDING_SEARCH_WEIGHT: usize = 5000;
 
 /// Whether a `meetings` search filters by local weekday or time of day.
 fn expands(field: &async_graphql::parser::types::Field, inputs: &Inputs<'_>) -> bool {
