@@ -663,3 +663,67 @@ spec!(a_meeting_keeps_at_most_a_thousand_exceptions, |app| {
         "replacing one is fine"
     );
 });
+
+spec!(
+    searches_by_local_weekday_and_time_still_find_moved_and_monthly_meetings,
+    |app| {
+        let (key, group, weekly) = clinic_with_meeting(&app);
+        // The weekly Tuesday 19:00 meeting's next occurrence moves to the Saturday after, 10:00.
+        let next = app.query(
+            None,
+            "query($id: ID!) { meeting(id: $id) { nextOccurrence { start } } }",
+            json!({ "id": weekly }),
+        );
+        let start: chrono::DateTime<chrono::Utc> = next["meeting"]["nextOccurrence"]["start"]
+            .as_str()
+            .expect("next")
+            .parse()
+            .expect("instant");
+        let zone: chrono_tz::Tz = "America/New_York".parse().expect("zone");
+        let saturday = (start.with_timezone(&zone).date_naive() + chrono::Duration::days(4))
+            .and_hms_opt(10, 0, 0)
+            .expect("time")
+            .and_local_timezone(zone)
+            .single()
+            .expect("instant")
+            .with_timezone(&chrono::Utc);
+        app.query(Some(&key), "mutation($m: ID!, $s: DateTime!, $n: DateTime!) { rescheduleOccurrence(input: { meetingId: $m, occurrenceStart: $s, newStart: $n }) { status } }", json!({ "m": weekly, "s": start.to_rfc3339(), "n": saturday.to_rfc3339() }));
+        let monthly = create_meeting(&app, &key, &group, json!({ "rrule": "FREQ=MONTHLY;BYMONTHDAY=15", "startTime": "07:30", "durationMinutes": 60, "startsOn": "2026-01-15" }))
+        .expect("a monthly meeting");
+        let found = |filter: Value| -> Vec<String> {
+            let data = app.query(
+                None,
+                "query($f: MeetingFilter) { meetings(first: 10, filter: $f) { nodes { id } } }",
+                json!({ "f": filter }),
+            );
+            data["meetings"]["nodes"]
+                .as_array()
+                .expect("nodes")
+                .iter()
+                .map(|n| n["id"].as_str().expect("id").to_owned())
+                .collect()
+        };
+        let moved = found(
+            json!({ "weekdays": ["SATURDAY"], "localTime": { "from": "09:00", "to": "11:00" } }),
+        );
+        assert_eq!(
+            moved,
+            vec![weekly.clone()],
+            "the moved occurrence is found on its new day and time"
+        );
+        // The 15th falls on some weekday in the next five weeks: searching all seven finds it.
+        let all_days = found(
+            json!({ "weekdays": ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"], "localTime": { "from": "07:00", "to": "08:00" } }),
+        );
+        assert_eq!(
+            all_days,
+            vec![monthly],
+            "a rule without BYDAY is read, not skipped"
+        );
+        let wrapped = found(json!({ "localTime": { "from": "18:30", "to": "02:00" } }));
+        assert!(
+            wrapped.contains(&weekly),
+            "a window past midnight holds 19:00"
+        );
+    }
+);

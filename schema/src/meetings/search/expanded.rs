@@ -63,6 +63,52 @@ impl Drop for Turn {
     }
 }
 
+/// SQL that keeps a superset of the meetings a search by local weekday or time of day can
+/// find, decided from the row alone, so that only those are read and expanded: a weekday
+/// named in the rule (or a rule without `BYDAY`, or none), a start time in the window (or in
+/// the small hours, where daylight-saving changes move local times), or any moved occurrence.
+/// Built from the search's parsed values only, never from the caller's text.
+fn by_row(search: &MeetingSearch) -> Option<String> {
+    use chrono::Weekday;
+    const MOVED: &str =
+        "meetings.id IN (SELECT meeting_id FROM meeting_exceptions WHERE new_start IS NOT NULL)";
+    let mut parts = Vec::new();
+    if !search.weekdays.is_empty() {
+        let days: Vec<String> = search
+            .weekdays
+            .iter()
+            .map(|day| {
+                let code = match day {
+                    Weekday::Mon => "MO",
+                    Weekday::Tue => "TU",
+                    Weekday::Wed => "WE",
+                    Weekday::Thu => "TH",
+                    Weekday::Fri => "FR",
+                    Weekday::Sat => "SA",
+                    Weekday::Sun => "SU",
+                };
+                format!("meetings.rrule LIKE '%{code}%'")
+            })
+            .collect();
+        parts.push(format!(
+            "(meetings.rrule IS NULL OR meetings.rrule NOT LIKE '%BYDAY%' OR {})",
+            days.join(" OR ")
+        ));
+    }
+    if let Some((from, to)) = search.local_time {
+        let (from, to) = (from.format("%H:%M"), to.format("%H:%M"));
+        let joiner = if from.to_string() <= to.to_string() {
+            "AND"
+        } else {
+            "OR"
+        };
+        parts.push(format!(
+            "((meetings.start_time >= '{from}' {joiner} meetings.start_time <= '{to}') OR meetings.start_time < '04:00')"
+        ));
+    }
+    (!parts.is_empty()).then(|| format!("({} OR {MOVED})", parts.join(" AND ")))
+}
+
 /// Runs a search at `now` by expanding each candidate's schedule: the matching meetings,
 /// unordered. For local weekdays and times of day, which the horizon does not store, and for
 /// windows outside the horizon. Candidates are read [`BATCH`] at a time, in id order, with their
@@ -92,6 +138,9 @@ pub(super) fn expanded(
         )
         .order(meetings::id.asc())
         .limit(BATCH);
+        if let Some(superset) = by_row(search) {
+            query = query.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&superset));
+        }
         if let Some(last) = after {
             query = query.filter(meetings::id.gt(last));
         }
