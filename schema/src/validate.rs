@@ -29,19 +29,13 @@ fn checked(
     ids_allowed: bool,
 ) -> ApiResult<String> {
     let value = value.trim();
-    let count = value.chars().count();
-    if count < min || count > max {
+    if value.chars().count() < min {
         return Err(ApiError::bad_input(
             field,
             format!("use {min} to {max} characters"),
         ));
     }
-    if value.chars().any(is_hidden_control) {
-        return Err(ApiError::bad_input(
-            field,
-            "remove control and text-direction characters",
-        ));
-    }
+    bounded(field, value, max)?;
     if looks_like_contact_details(value, ids_allowed) {
         return Err(ApiError::bad_input(
             field,

@@ -38,16 +38,8 @@ fn create_meeting(app: &TestApp, key: &str, group: &str, schedule: Value) -> Res
 
 /// POSTs a batch of operations; returns status and body.
 fn post_batch(app: &TestApp, operations: Value) -> (u16, Value) {
-    let response = app
-        .client
-        .post(app.url("/graphql"))
-        .json(&operations)
-        .send()
-        .expect("the server answers");
-    (
-        response.status().as_u16(),
-        response.json().expect("a JSON body"),
-    )
+    let (status, _, body) = app.post_body(None, &operations);
+    (status, body)
 }
 
 spec!(
@@ -189,18 +181,7 @@ spec!(
                 })
                 .collect();
             std::thread::sleep(Duration::from_millis(400));
-            let response = app
-                .client
-                .post(app.url("/graphql"))
-                .json(&json!({ "query": heavy }))
-                .send()
-                .expect("answer");
-            let status = response.status().as_u16();
-            let retry = response
-                .headers()
-                .get("retry-after")
-                .map(|v| v.to_str().unwrap_or("").to_owned());
-            let body: Value = response.json().expect("json");
+            let (status, retry, body) = app.post_body(None, &json!({ "query": heavy }));
             std::thread::sleep(Duration::from_millis(2500));
             release_write_lock(&mut lock);
             let sqlite = app.database.backend() == kinship_tests::Backend::Sqlite;

@@ -415,19 +415,10 @@ spec!(
 
 /// The answer to a write, and `/readyz`.
 fn write_and_ready(app: &TestApp, key: &str) -> ((u16, Option<String>, Value), u16) {
-    let response = app
-        .client
-        .post(app.url("/graphql"))
-        .bearer_auth(key)
-        .json(&json!({ "query": "mutation { createGroup(input: { name: \"During the fault\" }) { id } }" }))
-        .send()
-        .expect("answer");
-    let status = response.status().as_u16();
-    let retry = response
-        .headers()
-        .get("retry-after")
-        .map(|v| v.to_str().unwrap_or("").to_owned());
-    let body: Value = response.json().expect("json");
+    let (status, retry, body) = app.post_body(
+        Some(key),
+        &json!({ "query": "mutation { createGroup(input: { name: \"During the fault\" }) { id } }" }),
+    );
     let ready = app
         .client
         .get(app.url("/readyz"))

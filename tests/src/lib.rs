@@ -208,6 +208,22 @@ impl TestApp {
         (status, response.json().expect("a JSON body"))
     }
 
+    /// POSTs a JSON body (one operation or a batch) with an optional bearer token; returns the
+    /// status, the `Retry-After` header and the body.
+    pub fn post_body(&self, token: Option<&str>, body: &Value) -> (u16, Option<String>, Value) {
+        let mut request = self.client.post(self.url("/graphql")).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().expect("the server answers");
+        let status = response.status().as_u16();
+        let retry = response
+            .headers()
+            .get("retry-after")
+            .map(|v| v.to_str().unwrap_or("").to_owned());
+        (status, retry, response.json().expect("a JSON body"))
+    }
+
     /// Runs a GraphQL operation that must succeed; returns its `data`.
     pub fn query(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
         let (status, body) = self.post(token, query, variables);
