@@ -568,3 +568,61 @@ fn a_read_only_database_answers_unavailable_and_readyz_tells_the_truth_postgres(
         "writes and readiness come back"
     );
 }
+
+spec!(a_role_given_while_the_member_leaves_is_not_lost, |app| {
+    let key = app.admin_key("clinic");
+    let group = id_of(
+        &app.query(
+            Some(&key),
+            "mutation { createGroup(input: { name: \"Circle\" }) { id } }",
+            json!({}),
+        ),
+        "createGroup",
+    );
+    for trial in 0..TRIALS {
+        let (_, token) = member_with_token(&app, &key, &format!("m{trial}"), "Sam", "PROFESSIONAL");
+        let membership = id_of(
+            &app.query(
+                Some(&token),
+                "mutation($g: ID!) { joinGroup(input: { groupId: $g }) { id } }",
+                json!({ "g": group }),
+            ),
+            "joinGroup",
+        );
+        let answers = at_once(
+            &app,
+            &[
+                (
+                    Some(&key),
+                    "mutation($id: ID!) { setMembershipRole(input: { id: $id, role: ORGANIZER }) { role } }",
+                    json!({ "id": membership }),
+                ),
+                (
+                    Some(&token),
+                    "mutation($g: ID!) { leaveGroup(input: { groupId: $g }) { state } }",
+                    json!({ "g": group }),
+                ),
+            ],
+        );
+        let role_given = answers[0].1.get("errors").is_none();
+        let now = app.query(
+            Some(&key),
+            "query($id: ID!) { node(id: $id) { ... on Membership { state role } } }",
+            json!({ "id": membership }),
+        );
+        assert_eq!(now["node"]["state"], "LEFT", "trial {trial}");
+        if role_given {
+            assert_eq!(
+                now["node"]["role"], "ORGANIZER",
+                "trial {trial}: the role answered is the role kept"
+            );
+        } else {
+            assert_eq!(
+                code(&answers[0].1["errors"][0]),
+                "CONFLICT",
+                "trial {trial}: {}",
+                answers[0].1
+            );
+        }
+    }
+});
