@@ -88,10 +88,39 @@ pub struct MutationRoot(
 pub type KinshipSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+    use relay::RelayConnection;
+    // async-graphql's connection types carry no description of their own.
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         EmptySubscription,
+    )
+    .override_output_type_description::<RelayConnection<(String, db::Id), groups::Group>>(
+        "A page of groups, with cursors.",
+    )
+    .override_output_type_description::<RelayConnection<db::Id, api_keys::ApiKey>>(
+        "A page of API keys, with cursors.",
+    )
+    .override_output_type_description::<RelayConnection<db::Id, meetings::MeetingChange>>(
+        "A page of a meeting's change log, oldest first, with cursors.",
+    )
+    .override_output_type_description::<RelayConnection<db::Id, support_links::SupportLink>>(
+        "A page of support links, oldest first, with cursors.",
+    )
+    .override_output_type_description::<RelayConnection<meetings::rsvps::RsvpKey, meetings::Rsvp>>(
+        "A page of an occurrence's RSVPs: seats first, then the waitlist in order.",
+    )
+    .override_output_type_description::<meetings::MeetingConnection>(
+        "A page of meetings found by a search, with cursors.",
+    )
+    .override_output_type_description::<groups::GroupMeetingConnection>(
+        "A page of a group's meetings, with cursors.",
+    )
+    .override_output_type_description::<memberships::GroupMemberConnection>(
+        "A page of a group's members; each edge carries the membership.",
+    )
+    .override_output_type_description::<memberships::MemberGroupConnection>(
+        "A page of a member's groups; each edge carries the membership.",
     )
 }
 

@@ -150,7 +150,11 @@ pub struct NodeQuery;
 impl NodeQuery {
     /// Fetches any object by its global id; null when it does not exist or the caller may not
     /// see it.
-    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The object's global id (its `id`).")] id: ID,
+    ) -> async_graphql::Result<Option<Node>> {
         Ok(load_node(ctx, &id, "id").await?)
     }
 
@@ -160,7 +164,7 @@ impl NodeQuery {
     async fn nodes(
         &self,
         ctx: &Context<'_>,
-        ids: Vec<ID>,
+        #[graphql(desc = "Global ids, at most 100.")] ids: Vec<ID>,
     ) -> async_graphql::Result<Option<Vec<Option<Node>>>> {
         if ids.len() > MAX_NODES {
             return Err(ApiError::bad_input("ids", format!("at most {MAX_NODES} ids")).into());

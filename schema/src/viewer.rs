@@ -20,6 +20,7 @@ pub enum ViewerKind {
 /// The caller of this request.
 pub struct ViewerInfo;
 
+/// The caller of this request: anonymous, an API key, or a member token.
 #[Object(name = "Viewer")]
 impl ViewerInfo {
     /// The kind of caller.

@@ -48,6 +48,7 @@ impl LoadById for ApiKeyRow {
     }
 }
 
+/// An API key of an organization. The secret is shown once, when the key is created.
 #[Object]
 impl ApiKey {
     /// The key's global id.
@@ -126,7 +127,7 @@ impl ApiKeyMutation {
     async fn create_api_key(
         &self,
         ctx: &Context<'_>,
-        input: CreateApiKeyInput,
+        #[graphql(desc = "What to do: see `CreateApiKeyInput`.")] input: CreateApiKeyInput,
     ) -> async_graphql::Result<CreateApiKeyPayload> {
         let organization_id = viewer(ctx).require_scope(Scope::Admin)?;
         let issued = ctx
@@ -144,7 +145,7 @@ impl ApiKeyMutation {
     async fn revoke_api_key(
         &self,
         ctx: &Context<'_>,
-        input: RevokeApiKeyInput,
+        #[graphql(desc = "What to do: see `RevokeApiKeyInput`.")] input: RevokeApiKeyInput,
     ) -> async_graphql::Result<ApiKey> {
         let organization_id = viewer(ctx).require_scope(Scope::Admin)?;
         let id = decode_id_of(NodeKind::ApiKey, &input.id, "input.id")?;

@@ -120,6 +120,7 @@ impl Group {
     }
 }
 
+/// A support group: who it is for, how to join it, and its meetings.
 #[Object]
 impl Group {
     /// The group's global id.
@@ -543,7 +544,11 @@ impl GroupQuery {
     }
 
     /// A group by global id, if you may see it.
-    async fn group(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Group>> {
+    async fn group(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The group's global id.")] id: ID,
+    ) -> async_graphql::Result<Option<Group>> {
         let id = decode_id_of(NodeKind::Group, &id, "id")?;
         Ok(Group::load_visible(ctx, id).await?)
     }
@@ -559,7 +564,7 @@ impl GroupMutation {
     async fn create_group(
         &self,
         ctx: &Context<'_>,
-        input: CreateGroupInput,
+        #[graphql(desc = "What to do: see `CreateGroupInput`.")] input: CreateGroupInput,
     ) -> async_graphql::Result<Group> {
         let organization_id = viewer(ctx).require_scope(Scope::Write)?;
         let changes = group_changes(
@@ -584,7 +589,7 @@ impl GroupMutation {
     async fn update_group(
         &self,
         ctx: &Context<'_>,
-        input: UpdateGroupInput,
+        #[graphql(desc = "What to do: see `UpdateGroupInput`.")] input: UpdateGroupInput,
     ) -> async_graphql::Result<Group> {
         let organization_id = viewer(ctx).require_scope(Scope::Write)?;
         let id = decode_id_of(NodeKind::Group, &input.id, "input.id")?;
@@ -616,7 +621,7 @@ impl GroupMutation {
     async fn archive_group(
         &self,
         ctx: &Context<'_>,
-        input: ArchiveGroupInput,
+        #[graphql(desc = "What to do: see `ArchiveGroupInput`.")] input: ArchiveGroupInput,
     ) -> async_graphql::Result<Group> {
         let organization_id = viewer(ctx).require_scope(Scope::Write)?;
         let id = decode_id_of(NodeKind::Group, &input.id, "input.id")?;

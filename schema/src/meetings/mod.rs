@@ -851,7 +851,11 @@ pub struct MeetingQuery;
 #[Object]
 impl MeetingQuery {
     /// A meeting by global id, if you may see its group.
-    async fn meeting(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Meeting>> {
+    async fn meeting(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The meeting's global id.")] id: ID,
+    ) -> async_graphql::Result<Option<Meeting>> {
         let id = decode_id_of(NodeKind::Meeting, &id, "id")?;
         Ok(Meeting::load_visible(ctx, id).await?)
     }
@@ -867,7 +871,7 @@ impl MeetingMutation {
     async fn create_meeting(
         &self,
         ctx: &Context<'_>,
-        input: CreateMeetingInput,
+        #[graphql(desc = "What to do: see `CreateMeetingInput`.")] input: CreateMeetingInput,
     ) -> async_graphql::Result<Meeting> {
         let group_id = decode_id_of(NodeKind::Group, &input.group_id, "input.groupId")?;
         let group = Group::load_visible(ctx, group_id)
@@ -909,7 +913,7 @@ impl MeetingMutation {
     async fn update_meeting(
         &self,
         ctx: &Context<'_>,
-        input: UpdateMeetingInput,
+        #[graphql(desc = "What to do: see `UpdateMeetingInput`.")] input: UpdateMeetingInput,
     ) -> async_graphql::Result<Meeting> {
         let (before, _) = managed_meeting(ctx, &input.id, true).await?;
         let actor = actor(ctx);
@@ -929,7 +933,7 @@ impl MeetingMutation {
     async fn cancel_occurrence(
         &self,
         ctx: &Context<'_>,
-        input: CancelOccurrenceInput,
+        #[graphql(desc = "What to do: see `CancelOccurrenceInput`.")] input: CancelOccurrenceInput,
     ) -> async_graphql::Result<Occurrence> {
         let (meeting, _) = managed_meeting(ctx, &input.meeting_id, false).await?;
         let note = optional_text("input.note", Some(input.note), 500)?.unwrap_or_default();
@@ -947,6 +951,7 @@ impl MeetingMutation {
     async fn reschedule_occurrence(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: see `RescheduleOccurrenceInput`.")]
         input: RescheduleOccurrenceInput,
     ) -> async_graphql::Result<Occurrence> {
         let (meeting, _) = managed_meeting(ctx, &input.meeting_id, false).await?;
@@ -1071,7 +1076,11 @@ impl RsvpMutation {
     /// RSVPs to an occurrence that has not begun: a seat while there is room (the meeting's
     /// capacity), else a place on the waitlist. The member itself, or the organization
     /// (`WRITE`). Asking twice changes nothing.
-    async fn rsvp(&self, ctx: &Context<'_>, input: RsvpInput) -> async_graphql::Result<Rsvp> {
+    async fn rsvp(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to do: see `RsvpInput`.")] input: RsvpInput,
+    ) -> async_graphql::Result<Rsvp> {
         let (meeting, member_id) = rsvp_target(ctx, &input).await?;
         let exceptions = exceptions_of(ctx, &meeting).await?;
         let start = input.occurrence_start;
@@ -1092,7 +1101,7 @@ impl RsvpMutation {
     async fn cancel_rsvp(
         &self,
         ctx: &Context<'_>,
-        input: RsvpInput,
+        #[graphql(desc = "What to do: see `RsvpInput`.")] input: RsvpInput,
     ) -> async_graphql::Result<Rsvp> {
         let (meeting, member_id) = rsvp_target(ctx, &input).await?;
         let start = input.occurrence_start;
@@ -1195,7 +1204,7 @@ impl AttendanceMutation {
     async fn record_attendance(
         &self,
         ctx: &Context<'_>,
-        input: RecordAttendanceInput,
+        #[graphql(desc = "What to do: see `RecordAttendanceInput`.")] input: RecordAttendanceInput,
     ) -> async_graphql::Result<AttendancePayload> {
         let meeting_id = decode_id_of(NodeKind::Meeting, &input.meeting_id, "input.meetingId")?;
         let meeting = Meeting::load_visible(ctx, meeting_id)

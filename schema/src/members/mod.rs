@@ -142,6 +142,7 @@ pub struct RecoveryDetails {
 #[derive(Debug, Clone)]
 pub struct Credential(pub CredentialRow);
 
+/// A professional's credential claim (a licence, a certification); only the organization marks it verified.
 #[Object]
 impl Credential {
     /// The credential's id (for `verifyCredential`).
@@ -170,6 +171,7 @@ impl Credential {
     }
 }
 
+/// A pseudonymous member of an organization: a person in recovery, a family member or friend, or a professional.
 #[Object]
 impl Member {
     /// The member's global id.
@@ -565,7 +567,11 @@ pub struct MemberQuery;
 impl MemberQuery {
     /// A member by global id: fully for the member itself and its organization, by display
     /// name for members who share a group with it; null for everyone else.
-    async fn member(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Member>> {
+    async fn member(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The member's global id.")] id: ID,
+    ) -> async_graphql::Result<Option<Member>> {
         let id = decode_id_of(NodeKind::Member, &id, "id")?;
         Ok(Member::load_visible(ctx, id).await?)
     }
@@ -582,7 +588,7 @@ impl MemberMutation {
     async fn upsert_member(
         &self,
         ctx: &Context<'_>,
-        input: UpsertMemberInput,
+        #[graphql(desc = "What to do: see `UpsertMemberInput`.")] input: UpsertMemberInput,
     ) -> async_graphql::Result<Member> {
         let organization_id = viewer(ctx).require_scope(Scope::Write)?;
         let external_ref = input.external_ref.trim().to_owned();
@@ -621,7 +627,7 @@ impl MemberMutation {
     async fn update_member(
         &self,
         ctx: &Context<'_>,
-        input: UpdateMemberInput,
+        #[graphql(desc = "What to do: see `UpdateMemberInput`.")] input: UpdateMemberInput,
     ) -> async_graphql::Result<Member> {
         let (member, _) = target_member(ctx, input.id.as_ref(), "input.id", Scope::Write).await?;
         let changes = input.profile.into_changes("input.profile", None)?;
@@ -641,7 +647,7 @@ impl MemberMutation {
     async fn erase_member(
         &self,
         ctx: &Context<'_>,
-        input: EraseMemberInput,
+        #[graphql(desc = "What to do: see `EraseMemberInput`.")] input: EraseMemberInput,
     ) -> async_graphql::Result<Member> {
         let (member, _) = target_member(ctx, input.id.as_ref(), "input.id", Scope::Write).await?;
         let row = db(ctx)?
@@ -658,7 +664,7 @@ impl MemberMutation {
     async fn add_credential(
         &self,
         ctx: &Context<'_>,
-        input: AddCredentialInput,
+        #[graphql(desc = "What to do: see `AddCredentialInput`.")] input: AddCredentialInput,
     ) -> async_graphql::Result<Credential> {
         let (member, _) = target_member(
             ctx,
@@ -679,7 +685,7 @@ impl MemberMutation {
     async fn verify_credential(
         &self,
         ctx: &Context<'_>,
-        input: VerifyCredentialInput,
+        #[graphql(desc = "What to do: see `VerifyCredentialInput`.")] input: VerifyCredentialInput,
     ) -> async_graphql::Result<Credential> {
         let organization_id = viewer(ctx).require_scope(Scope::Write)?;
         let id = uuid::Uuid::parse_str(input.id.as_str())
@@ -698,7 +704,7 @@ impl MemberMutation {
     async fn issue_member_token(
         &self,
         ctx: &Context<'_>,
-        input: IssueMemberTokenInput,
+        #[graphql(desc = "What to do: see `IssueMemberTokenInput`.")] input: IssueMemberTokenInput,
     ) -> async_graphql::Result<MemberTokenPayload> {
         if !TTL_MINUTES.contains(&input.ttl_minutes) {
             return Err(ApiError::bad_input("input.ttlMinutes", "use 1 to 1440 minutes").into());

@@ -47,6 +47,7 @@ impl Membership {
     }
 }
 
+/// A member's place in a group: its role and its state (invited, requested, active, left, removed).
 #[Object]
 impl Membership {
     /// The membership's global id.
@@ -347,7 +348,7 @@ impl MembershipMutation {
     async fn join_group(
         &self,
         ctx: &Context<'_>,
-        input: GroupMemberInput,
+        #[graphql(desc = "What to do: see `GroupMemberInput`.")] input: GroupMemberInput,
     ) -> async_graphql::Result<Membership> {
         let group = group_in_scope(ctx, &input.group_id, "input.groupId").await?;
         let (member, staff) = target_member(
@@ -369,7 +370,7 @@ impl MembershipMutation {
     async fn leave_group(
         &self,
         ctx: &Context<'_>,
-        input: GroupMemberInput,
+        #[graphql(desc = "What to do: see `GroupMemberInput`.")] input: GroupMemberInput,
     ) -> async_graphql::Result<Membership> {
         let group = group_in_scope(ctx, &input.group_id, "input.groupId").await?;
         let (member, _) = target_member(
@@ -390,7 +391,7 @@ impl MembershipMutation {
     async fn invite_to_group(
         &self,
         ctx: &Context<'_>,
-        input: InviteToGroupInput,
+        #[graphql(desc = "What to do: see `InviteToGroupInput`.")] input: InviteToGroupInput,
     ) -> async_graphql::Result<Membership> {
         let group = group_in_scope(ctx, &input.group_id, "input.groupId").await?;
         require_manager(ctx, &group, input.role != MembershipRole::Member).await?;
@@ -411,7 +412,7 @@ impl MembershipMutation {
     async fn approve_membership(
         &self,
         ctx: &Context<'_>,
-        input: MembershipInput,
+        #[graphql(desc = "What to do: see `MembershipInput`.")] input: MembershipInput,
     ) -> async_graphql::Result<Membership> {
         let (membership, group) = membership_in_scope(ctx, &input.id).await?;
         require_manager(ctx, &group, false).await?;
@@ -426,7 +427,7 @@ impl MembershipMutation {
     async fn remove_membership(
         &self,
         ctx: &Context<'_>,
-        input: MembershipInput,
+        #[graphql(desc = "What to do: see `MembershipInput`.")] input: MembershipInput,
     ) -> async_graphql::Result<Membership> {
         let (membership, group) = membership_in_scope(ctx, &input.id).await?;
         require_manager(ctx, &group, false).await?;
@@ -441,6 +442,7 @@ impl MembershipMutation {
     async fn set_membership_role(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: see `SetMembershipRoleInput`.")]
         input: SetMembershipRoleInput,
     ) -> async_graphql::Result<Membership> {
         let (membership, group) = membership_in_scope(ctx, &input.id).await?;

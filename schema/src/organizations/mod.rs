@@ -37,6 +37,7 @@ impl LoadById for OrganizationRow {
     }
 }
 
+/// A tenant of Kinship (a clinic, a platform, an intergroup). Its name and slug are public.
 #[Object]
 impl Organization {
     /// The organization's global id.

@@ -103,6 +103,7 @@ impl SupportLink {
     }
 }
 
+/// A link between a person in recovery and a family member or friend, made only with the person's consent.
 #[Object]
 impl SupportLink {
     /// The link's global id.
@@ -183,6 +184,7 @@ impl SupportLinkMutation {
     async fn request_support_link(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: see `RequestSupportLinkInput`.")]
         input: RequestSupportLinkInput,
     ) -> async_graphql::Result<SupportLink> {
         let (supporter, by_staff) = target_member(
@@ -208,6 +210,7 @@ impl SupportLinkMutation {
     async fn respond_to_support_link(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: see `RespondToSupportLinkInput`.")]
         input: RespondToSupportLinkInput,
     ) -> async_graphql::Result<SupportLink> {
         let link = link_in_scope(ctx, &input.id).await?;
@@ -231,7 +234,7 @@ impl SupportLinkMutation {
     async fn end_support_link(
         &self,
         ctx: &Context<'_>,
-        input: EndSupportLinkInput,
+        #[graphql(desc = "What to do: see `EndSupportLinkInput`.")] input: EndSupportLinkInput,
     ) -> async_graphql::Result<SupportLink> {
         let link = link_in_scope(ctx, &input.id).await?;
         if let Viewer::ApiKey { .. } = viewer(ctx) {

@@ -42,6 +42,7 @@ impl MeetingImportMutation {
     async fn import_meeting_guide_feed(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: see `ImportMeetingGuideFeedInput`.")]
         input: ImportMeetingGuideFeedInput,
     ) -> async_graphql::Result<ImportReport> {
         let organization_id = viewer(ctx).require_scope(Scope::Write)?;
