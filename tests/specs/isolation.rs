@@ -13,6 +13,9 @@ struct Fixture {
     membership: String,
     link: String,
     credential: String,
+    meeting: String,
+    occurrence: String,
+    api_key: String,
 }
 
 fn id_of(data: &Value, field: &str) -> String {
@@ -63,6 +66,23 @@ fn setup(app: &TestApp, key: &str) -> Fixture {
     app.query(Some(key), join, json!({ "g": public_group, "m": sam }));
     let link = id_of(&app.query(Some(key), "mutation($p: ID!, $s: ID!) { requestSupportLink(input: { personId: $p, supporterId: $s }) { id } }", json!({ "p": sam, "s": family })), "requestSupportLink");
     let credential = id_of(&app.query(Some(key), "mutation($m: ID!) { addCredential(input: { memberId: $m, kind: LCSW, issuer: \"Board\" }) { id } }", json!({ "m": professional })), "addCredential");
+    let meeting = id_of(&app.query(Some(key), "mutation($g: ID!) { createMeeting(input: { groupId: $g, name: \"Private Tuesday\", timezone: \"America/New_York\", attendanceMode: ONLINE, online: { url: \"https://meet.example.org/private\" }, schedule: { rrule: \"FREQ=WEEKLY;BYDAY=TU\", startTime: \"19:00\", durationMinutes: 60, startsOn: \"2026-01-06\" } }) { id } }", json!({ "g": private_group })), "createMeeting");
+    let occurrence = app.query(
+        Some(key),
+        "query($id: ID!) { meeting(id: $id) { nextOccurrence { start } } }",
+        json!({ "id": meeting }),
+    )["meeting"]["nextOccurrence"]["start"]
+        .as_str()
+        .expect("an occurrence")
+        .to_owned();
+    let api_key = app.query(
+        Some(key),
+        "mutation { createApiKey(input: { name: \"kept\", scopes: [READ] }) { apiKey { id } } }",
+        json!({}),
+    )["createApiKey"]["apiKey"]["id"]
+        .as_str()
+        .expect("a key")
+        .to_owned();
     Fixture {
         private_group,
         public_group,
@@ -71,6 +91,9 @@ fn setup(app: &TestApp, key: &str) -> Fixture {
         membership,
         link,
         credential,
+        meeting,
+        occurrence,
+        api_key,
     }
 }
 
@@ -96,9 +119,74 @@ fn member_token(app: &TestApp, key: &str, external_ref: &str, group: Option<&str
         .to_owned()
 }
 
+/// Root fields no outsider case is needed for, and why.
+const NO_OUTSIDER_CASE: &[(&str, &str)] = &[
+    ("viewer", "describes the caller itself"),
+    (
+        "groups",
+        "the directory: checked below, the private group is never listed",
+    ),
+    (
+        "meetings",
+        "the meeting search: checked below, the private meeting is never listed",
+    ),
+    ("meetingPrograms", "public reference data"),
+    ("meetingTypes", "public reference data"),
+    (
+        "createGroup",
+        "writes only into the caller's own organization: checked below",
+    ),
+    (
+        "upsertMember",
+        "writes only into the caller's own organization: checked below",
+    ),
+    (
+        "createApiKey",
+        "writes only into the caller's own organization: checked below",
+    ),
+    (
+        "importMeetingGuideFeed",
+        "writes only into the caller's own organization: checked below",
+    ),
+];
+
+/// Fails when a root field of the schema has neither an outsider case nor a reason in
+/// [`NO_OUTSIDER_CASE`]: a new query or mutation must say how it keeps tenants apart.
+fn assert_every_root_field_has_a_case(cases: &[(&str, Value, Outsider)]) {
+    use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
+    let sdl = kinship_schema::sdl();
+    let document = async_graphql::parser::parse_schema(&sdl).expect("the SDL parses");
+    let mut uncovered = Vec::new();
+    for definition in &document.definitions {
+        let TypeSystemDefinition::Type(ty) = definition else {
+            continue;
+        };
+        let (name, TypeKind::Object(object)) = (ty.node.name.node.as_str(), &ty.node.kind) else {
+            continue;
+        };
+        if name != "Query" && name != "Mutation" {
+            continue;
+        }
+        for field in &object.fields {
+            let field = field.node.name.node.as_str();
+            let called = format!("{field}(");
+            let covered = cases.iter().any(|(query, _, _)| query.contains(&called))
+                || NO_OUTSIDER_CASE.iter().any(|(f, _)| *f == field);
+            if !covered {
+                uncovered.push(format!("{name}.{field}"));
+            }
+        }
+    }
+    assert!(
+        uncovered.is_empty(),
+        "root fields without an isolation case (add one to the matrix, or a reason to NO_OUTSIDER_CASE): {uncovered:?}"
+    );
+}
+
 /// What a case expects from an outsider.
 enum Outsider {
-    /// The field at this key is null (whether or not an error says why).
+    /// The value at this path of `data` (`field`, or `field/0` for a list's first item) is
+    /// null (whether or not an error says why).
     SeesNull(&'static str),
     /// The operation fails with a refusal code.
     Refused,
@@ -250,13 +338,72 @@ spec!(outsiders_are_refused_or_see_nothing, |app| {
             json!({ "id": f.link }),
             Outsider::Refused,
         ),
+        (
+            "query($id: ID!) { meeting(id: $id) { name } }",
+            json!({ "id": f.meeting }),
+            Outsider::SeesNull("meeting"),
+        ),
+        (
+            "query($id: ID!) { nodes(ids: [$id]) { id } }",
+            json!({ "id": f.meeting }),
+            Outsider::SeesNull("nodes/0"),
+        ),
+        (
+            "mutation($g: ID!) { createMeeting(input: { groupId: $g, name: \"Sneaky\", timezone: \"America/New_York\", attendanceMode: ONLINE, online: { url: \"https://example.org\" }, schedule: { startTime: \"19:00\", durationMinutes: 60, startsOn: \"2027-01-05\" } }) { id } }",
+            json!({ "g": f.public_group }),
+            Outsider::Refused,
+        ),
+        (
+            "mutation($id: ID!) { updateMeeting(input: { id: $id, name: \"X\" }) { id } }",
+            json!({ "id": f.meeting }),
+            Outsider::Refused,
+        ),
+        (
+            "mutation($m: ID!, $s: DateTime!) { cancelOccurrence(input: { meetingId: $m, occurrenceStart: $s }) { status } }",
+            json!({ "m": f.meeting, "s": f.occurrence }),
+            Outsider::Refused,
+        ),
+        (
+            "mutation($m: ID!, $s: DateTime!) { rescheduleOccurrence(input: { meetingId: $m, occurrenceStart: $s, newStart: $s }) { status } }",
+            json!({ "m": f.meeting, "s": f.occurrence }),
+            Outsider::Refused,
+        ),
+        (
+            "mutation($m: ID!, $s: DateTime!) { rsvp(input: { meetingId: $m, occurrenceStart: $s }) { state } }",
+            json!({ "m": f.meeting, "s": f.occurrence }),
+            Outsider::Refused,
+        ),
+        (
+            "mutation($m: ID!, $s: DateTime!, $who: ID!) { cancelRsvp(input: { meetingId: $m, occurrenceStart: $s, memberId: $who }) { state } }",
+            json!({ "m": f.meeting, "s": f.occurrence, "who": f.member }),
+            Outsider::Refused,
+        ),
+        (
+            "mutation($m: ID!, $s: DateTime!, $who: ID!) { recordAttendance(input: { meetingId: $m, occurrenceStart: $s, memberIds: [$who] }) { attendeeCount } }",
+            json!({ "m": f.meeting, "s": f.occurrence, "who": f.member }),
+            Outsider::Refused,
+        ),
+        (
+            "mutation($id: ID!) { revokeApiKey(input: { id: $id }) { id } }",
+            json!({ "id": f.api_key }),
+            Outsider::Refused,
+        ),
     ];
+    assert_every_root_field_has_a_case(&cases);
     for (who, token) in &callers {
         for (query, variables, expected) in &cases {
             let (_, body) = app.post(token.as_deref(), query, variables.clone());
             match expected {
-                Outsider::SeesNull(field) => {
-                    assert_eq!(body["data"][field], Value::Null, "{who}: {query}: {body}");
+                Outsider::SeesNull(path) => {
+                    assert_eq!(
+                        body["data"]
+                            .pointer(&format!("/{path}"))
+                            .cloned()
+                            .unwrap_or(Value::Null),
+                        Value::Null,
+                        "{who}: {query}: {body}"
+                    );
+                    assert!(body["data"].is_object(), "{who}: {query}: {body}");
                 }
                 Outsider::Refused => {
                     let refusal = code(&body["errors"][0]);
@@ -283,6 +430,14 @@ spec!(outsiders_are_refused_or_see_nothing, |app| {
                     "mutation($input: UpsertMemberInput!) { upsertMember(input: $input) { id } }",
                     json!({ "externalRef": "sam", "displayName": "Hijacked", "role": "PROFESSIONAL" }),
                 ),
+                (
+                    "mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret } }",
+                    json!({ "name": "Sneaky", "scopes": ["ADMIN"] }),
+                ),
+                (
+                    "mutation($input: ImportMeetingGuideFeedInput!) { importMeetingGuideFeed(input: $input) { added } }",
+                    json!({ "feed": "[]" }),
+                ),
             ] {
                 let (_, body) = app.post(token.as_deref(), mutation, json!({ "input": input }));
                 assert!(
@@ -299,6 +454,15 @@ spec!(outsiders_are_refused_or_see_nothing, |app| {
         assert!(
             !directory.to_string().contains("Private circle"),
             "{who} lists the private group"
+        );
+        let search = app.query(
+            token.as_deref(),
+            "{ meetings(first: 100) { nodes { name } } }",
+            json!({}),
+        );
+        assert!(
+            !search.to_string().contains("Private Tuesday"),
+            "{who} finds the private meeting"
         );
     }
 
