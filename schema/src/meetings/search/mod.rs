@@ -11,6 +11,7 @@
 
 mod candidates;
 mod expanded;
+pub mod graphql;
 mod stored;
 
 use super::MeetingOrder;

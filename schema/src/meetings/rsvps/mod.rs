@@ -2,6 +2,8 @@
 //! Concurrent RSVPs never overbook: each change locks the meeting row first (PostgreSQL
 //! `FOR UPDATE`; SQLite's write transactions are serial).
 
+pub mod graphql;
+
 use super::model::MeetingRow;
 use super::recurrence::{self, Status};
 use crate::db::tables::rsvps;

@@ -2,6 +2,8 @@
 //! facilitators, or by members checking themselves in. Recording twice counts once (a unique
 //! row per person and occurrence, inserted with `ON CONFLICT DO NOTHING`).
 
+pub mod graphql;
+
 use super::model::MeetingRow;
 use super::recurrence::{self, Status};
 use crate::db::tables::attendance;
