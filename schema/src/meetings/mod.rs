@@ -9,12 +9,14 @@
 //! - `changes`: creating and changing meetings and occurrences;
 //! - `rsvps/`, `attendance/`: seats and waitlists, and who came (each with its `graphql`);
 //! - `horizon`: the stored upcoming occurrences; `search/`: the meeting search;
-//! - `meeting_guide` and `import/`: the Meeting Guide feed, written and read.
+//! - `meeting_guide` and `import/`: the Meeting Guide feed, written and read; `icalendar`: the
+//!   `.ics` feeds (their routes are in `kinship-api`).
 
 pub mod attendance;
 pub mod catalog;
 mod changes;
 pub mod horizon;
+pub mod icalendar;
 pub mod import;
 mod meeting;
 pub mod meeting_guide;
