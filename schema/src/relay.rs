@@ -6,7 +6,7 @@ use crate::db::Id;
 use crate::error::{ApiError, ApiResult};
 use crate::groups::Group;
 use crate::meetings::Meeting;
-use crate::members::Member;
+use crate::members::{Credential, Member};
 use crate::memberships::Membership;
 use crate::organizations::Organization;
 use crate::support_links::SupportLink;
@@ -41,10 +41,12 @@ pub enum NodeKind {
     SupportLink,
     /// A [`Meeting`].
     Meeting,
+    /// A [`Credential`].
+    Credential,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 7] = [
+    const ALL: [NodeKind; 8] = [
         NodeKind::Organization,
         NodeKind::ApiKey,
         NodeKind::Member,
@@ -52,6 +54,7 @@ impl NodeKind {
         NodeKind::Membership,
         NodeKind::SupportLink,
         NodeKind::Meeting,
+        NodeKind::Credential,
     ];
 
     fn tag(self) -> &'static str {
@@ -63,6 +66,7 @@ impl NodeKind {
             NodeKind::Membership => "Membership",
             NodeKind::SupportLink => "SupportLink",
             NodeKind::Meeting => "Meeting",
+            NodeKind::Credential => "Credential",
         }
     }
 }
@@ -120,6 +124,8 @@ pub enum Node {
     SupportLink(SupportLink),
     /// A meeting.
     Meeting(Meeting),
+    /// A professional's credential.
+    Credential(Credential),
 }
 
 /// Loads one node the caller may see, or `None`.
@@ -139,6 +145,9 @@ async fn load_node(ctx: &Context<'_>, id: &ID, field: &str) -> ApiResult<Option<
         NodeKind::SupportLink => SupportLink::load_visible(ctx, row_id)
             .await?
             .map(Node::SupportLink),
+        NodeKind::Credential => Credential::load_visible(ctx, row_id)
+            .await?
+            .map(Node::Credential),
     })
 }
 

@@ -1011,3 +1011,45 @@ spec!(member_input_is_checked_where_it_is_given, |app| {
         "languages match by primary language"
     );
 });
+
+spec!(credentials_have_global_ids_like_every_object, |app| {
+    let key = app.admin_key("clinic");
+    let pro = member(&app, &key, "u1", "Dr. Lee", "PROFESSIONAL");
+    let added = app.query(
+        Some(&key),
+        "mutation($m: ID!) { addCredential(input: { memberId: $m, kind: LCSW, issuer: \"State board\" }) { id } }",
+        json!({ "m": pro }),
+    );
+    let id = added["addCredential"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let found = app.query(
+        Some(&key),
+        "query($id: ID!) { node(id: $id) { id ... on Credential { kind issuer } } }",
+        json!({ "id": id }),
+    );
+    assert_eq!(
+        found["node"],
+        json!({ "id": id, "kind": "LCSW", "issuer": "State board" })
+    );
+    let verified = app.query(
+        Some(&key),
+        "mutation($id: ID!) { verifyCredential(input: { id: $id, status: VERIFIED }) { verificationStatus } }",
+        json!({ "id": id }),
+    );
+    assert_eq!(
+        verified["verifyCredential"]["verificationStatus"],
+        "VERIFIED"
+    );
+    let error = app.query_error(
+        Some(&key),
+        "mutation($id: ID!) { verifyCredential(input: { id: $id, status: VERIFIED }) { id } }",
+        json!({ "id": "01900000-0000-7000-8000-000000000000" }),
+    );
+    assert_eq!(
+        code(&error),
+        "BAD_USER_INPUT",
+        "a bare UUID is not a credential's id"
+    );
+});

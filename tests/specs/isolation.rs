@@ -339,6 +339,11 @@ spec!(outsiders_are_refused_or_see_nothing, |app| {
             Outsider::Refused,
         ),
         (
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({ "id": f.credential }),
+            Outsider::SeesNull("node"),
+        ),
+        (
             "query($id: ID!) { meeting(id: $id) { name } }",
             json!({ "id": f.meeting }),
             Outsider::SeesNull("meeting"),

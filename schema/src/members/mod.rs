@@ -142,12 +142,27 @@ pub struct RecoveryDetails {
 #[derive(Debug, Clone)]
 pub struct Credential(pub CredentialRow);
 
+impl Credential {
+    /// The credential, when the caller may see the member who holds it (as `member(id:)` says).
+    pub async fn load_visible(ctx: &Context<'_>, id: Id) -> ApiResult<Option<Credential>> {
+        let Some(row) = db(ctx)?
+            .run(move |conn| model::credential(conn, id))
+            .await?
+        else {
+            return Ok(None);
+        };
+        Ok(Member::load_visible(ctx, row.member_id)
+            .await?
+            .map(|_| Credential(row)))
+    }
+}
+
 /// A professional's credential claim (a licence, a certification); only the organization marks it verified.
 #[Object]
 impl Credential {
-    /// The credential's id (for `verifyCredential`).
-    async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
+    /// The credential's global id (for `verifyCredential` and `node`).
+    pub async fn id(&self) -> ID {
+        global_id(NodeKind::Credential, self.0.id)
     }
 
     /// What the credential is.
@@ -688,9 +703,7 @@ impl MemberMutation {
         #[graphql(desc = "What to do: see `VerifyCredentialInput`.")] input: VerifyCredentialInput,
     ) -> async_graphql::Result<Credential> {
         let organization_id = viewer(ctx).require_scope(Scope::Write)?;
-        let id = uuid::Uuid::parse_str(input.id.as_str())
-            .map(Id)
-            .map_err(|_| ApiError::bad_input("input.id", "not a credential id"))?;
+        let id = decode_id_of(NodeKind::Credential, &input.id, "input.id")?;
         let status = input.status;
         let row = db(ctx)?
             .run(move |conn| model::set_verification(conn, organization_id, id, status))

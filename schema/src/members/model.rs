@@ -441,6 +441,15 @@ pub fn set_verification(
         .first(conn)?)
 }
 
+/// One credential by id.
+pub fn credential(conn: &mut DbConnection, id: Id) -> ApiResult<Option<CredentialRow>> {
+    Ok(credentials::table
+        .find(id)
+        .select(CredentialRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 /// The credentials of these members, oldest first.
 pub fn credentials_of(conn: &mut DbConnection, member_ids: &[Id]) -> ApiResult<Vec<CredentialRow>> {
     Ok(credentials::table
