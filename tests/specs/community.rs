@@ -10,29 +10,6 @@ const TOKEN: &str = "mutation($input: IssueMemberTokenInput!) { issueMemberToken
 const JOIN: &str =
     "mutation($groupId: ID!) { joinGroup(input: { groupId: $groupId }) { id state role } }";
 
-/// Creates (or updates) a member; returns its id.
-fn member(app: &TestApp, key: &str, external_ref: &str, name: &str, role: &str) -> String {
-    let data = app.query(
-        Some(key),
-        UPSERT,
-        json!({ "input": { "externalRef": external_ref, "displayName": name, "role": role, "languages": ["en"] } }),
-    );
-    data["upsertMember"]["id"].as_str().expect("id").to_owned()
-}
-
-/// A member token for a member.
-fn token(app: &TestApp, key: &str, member_id: &str) -> String {
-    let data = app.query(
-        Some(key),
-        TOKEN,
-        json!({ "input": { "memberId": member_id } }),
-    );
-    data["issueMemberToken"]["token"]
-        .as_str()
-        .expect("token")
-        .to_owned()
-}
-
 /// Creates a group; returns its id.
 fn group(app: &TestApp, key: &str, input: Value) -> String {
     let data = app.query(Some(key), CREATE_GROUP, json!({ "input": input }));
@@ -58,7 +35,7 @@ spec!(
     a_clinic_syncs_members_idempotently_and_stores_no_contact_details,
     |app| {
         let key = app.admin_key("clinic");
-        let first = member(&app, &key, "user-1001", "Sam R.", "PERSON_IN_RECOVERY");
+        let first = app.member(&key, "user-1001", "Sam R.", "PERSON_IN_RECOVERY");
         let again = app.query(
         Some(&key),
         UPSERT,
@@ -129,8 +106,8 @@ spec!(
 
 spec!(member_tokens_act_for_one_member_and_expire, |app| {
     let key = app.admin_key("clinic");
-    let sam = member(&app, &key, "u1", "Sam", "PERSON_IN_RECOVERY");
-    let sam_token = token(&app, &key, &sam);
+    let sam = app.member(&key, "u1", "Sam", "PERSON_IN_RECOVERY");
+    let sam_token = app.member_token(&key, &sam);
     let viewer = app.query(
         Some(&sam_token),
         "{ viewer { kind scopes member { id displayName role } organization { slug } } }",
@@ -188,10 +165,10 @@ spec!(
     recovery_details_are_seen_by_the_member_and_the_organization_only,
     |app| {
         let key = app.admin_key("clinic");
-        let sam = member(&app, &key, "u1", "Sam", "PERSON_IN_RECOVERY");
-        let alex = member(&app, &key, "u2", "Alex", "PERSON_IN_RECOVERY");
-        let sam_token = token(&app, &key, &sam);
-        let alex_token = token(&app, &key, &alex);
+        let sam = app.member(&key, "u1", "Sam", "PERSON_IN_RECOVERY");
+        let alex = app.member(&key, "u2", "Alex", "PERSON_IN_RECOVERY");
+        let sam_token = app.member_token(&key, &sam);
+        let alex_token = app.member_token(&key, &alex);
         app.query(
         Some(&sam_token),
         "mutation { updateMember(input: { profile: { pronouns: \"they/them\", recovery: { startDate: \"2025-01-15\", focus: [ALCOHOL], pathway: SMART } } }) { id } }",
@@ -231,8 +208,8 @@ spec!(
             Value::Null,
             "recovery details need the READ scope"
         );
-        let stranger = member(&app, &key, "u3", "Jo", "PERSON_IN_RECOVERY");
-        let stranger_token = token(&app, &key, &stranger);
+        let stranger = app.member(&key, "u3", "Jo", "PERSON_IN_RECOVERY");
+        let stranger_token = app.member_token(&key, &stranger);
         let unseen = app.query(Some(&stranger_token), read, json!({ "id": sam }));
         assert_eq!(
             unseen["member"],
@@ -366,10 +343,10 @@ spec!(
 
 spec!(joining_follows_the_join_policy, |app| {
     let key = app.admin_key("clinic");
-    let sam = member(&app, &key, "u1", "Sam", "PERSON_IN_RECOVERY");
-    let lee = member(&app, &key, "u2", "Lee", "PROFESSIONAL");
-    let sam_token = token(&app, &key, &sam);
-    let lee_token = token(&app, &key, &lee);
+    let sam = app.member(&key, "u1", "Sam", "PERSON_IN_RECOVERY");
+    let lee = app.member(&key, "u2", "Lee", "PROFESSIONAL");
+    let sam_token = app.member_token(&key, &sam);
+    let lee_token = app.member_token(&key, &lee);
     let open = group(&app, &key, json!({ "name": "Open circle" }));
     let asking = group(
         &app,
@@ -499,14 +476,13 @@ spec!(capacity_holds_under_concurrent_joins, |app| {
     let circle = group(&app, &key, json!({ "name": "Small circle", "capacity": 5 }));
     let tokens: Vec<String> = (0..20)
         .map(|i| {
-            let id = member(
-                &app,
+            let id = app.member(
                 &key,
                 &format!("u{i}"),
                 &format!("Member {i}"),
                 "PERSON_IN_RECOVERY",
             );
-            token(&app, &key, &id)
+            app.member_token(&key, &id)
         })
         .collect();
     let outcomes: Vec<Value> = std::thread::scope(|scope| {
@@ -538,10 +514,10 @@ spec!(capacity_holds_under_concurrent_joins, |app| {
 
 spec!(families_are_linked_only_with_consent, |app| {
     let key = app.admin_key("clinic");
-    let sam = member(&app, &key, "u1", "Sam", "PERSON_IN_RECOVERY");
-    let mum = member(&app, &key, "u2", "Sam's mum", "FAMILY_OR_FRIEND");
-    let sam_token = token(&app, &key, &sam);
-    let mum_token = token(&app, &key, &mum);
+    let sam = app.member(&key, "u1", "Sam", "PERSON_IN_RECOVERY");
+    let mum = app.member(&key, "u2", "Sam's mum", "FAMILY_OR_FRIEND");
+    let sam_token = app.member_token(&key, &sam);
+    let mum_token = app.member_token(&key, &mum);
     let see_sam = "query($id: ID!) { member(id: $id) { displayName } }";
     assert_eq!(
         app.query(Some(&mum_token), see_sam, json!({ "id": sam }))["member"],
@@ -614,10 +590,10 @@ spec!(
     professionals_carry_credentials_the_organization_verifies,
     |app| {
         let key = app.admin_key("clinic");
-        let lee = member(&app, &key, "u1", "Lee", "PROFESSIONAL");
-        let sam = member(&app, &key, "u2", "Sam", "PERSON_IN_RECOVERY");
-        let lee_token = token(&app, &key, &lee);
-        let sam_token = token(&app, &key, &sam);
+        let lee = app.member(&key, "u1", "Lee", "PROFESSIONAL");
+        let sam = app.member(&key, "u2", "Sam", "PERSON_IN_RECOVERY");
+        let lee_token = app.member_token(&key, &lee);
+        let sam_token = app.member_token(&key, &sam);
         let added = app.query(Some(&lee_token), "mutation { addCredential(input: { kind: LCSW, issuer: \"NY State Board\" }) { id verificationStatus } }", json!({}));
         assert_eq!(added["addCredential"]["verificationStatus"], "UNVERIFIED");
         let credential = added["addCredential"]["id"].clone();
@@ -661,8 +637,8 @@ spec!(
     erasure_removes_personal_data_and_keeps_counts_anonymous,
     |app| {
         let key = app.admin_key("clinic");
-        let sam = member(&app, &key, "user-1001", "Sam", "PERSON_IN_RECOVERY");
-        let sam_token = token(&app, &key, &sam);
+        let sam = app.member(&key, "user-1001", "Sam", "PERSON_IN_RECOVERY");
+        let sam_token = app.member_token(&key, &sam);
         let circle = group(&app, &key, json!({ "name": "Circle" }));
         app.query(Some(&sam_token), JOIN, json!({ "groupId": circle }));
         let erased = app.query(
@@ -684,14 +660,14 @@ spec!(
         assert_eq!(staff["member"]["languages"], json!([]));
         assert!(staff["member"]["erasedAt"].is_string());
         assert_eq!(staff["member"]["groups"]["totalCount"], 0);
-        let again = member(&app, &key, "user-1001", "Sam again", "PERSON_IN_RECOVERY");
+        let again = app.member(&key, "user-1001", "Sam again", "PERSON_IN_RECOVERY");
         assert_ne!(again, sam, "the external reference is released");
     }
 );
 
 spec!(statement_count_does_not_grow_with_page_size, |app| {
     let key = app.admin_key("clinic");
-    let lee = member(&app, &key, "lee", "Lee", "PROFESSIONAL");
+    let lee = app.member(&key, "lee", "Lee", "PROFESSIONAL");
     for g in 0..100 {
         let id = group(&app, &key, json!({ "name": format!("Group {g:03}") }));
         let joined = app.query(
@@ -730,7 +706,7 @@ spec!(statement_count_does_not_grow_with_page_size, |app| {
 
 spec!(tokens_and_scopes_cannot_be_stretched, |app| {
     let key = app.admin_key("clinic");
-    let sam = member(&app, &key, "u1", "Sam", "PERSON_IN_RECOVERY");
+    let sam = app.member(&key, "u1", "Sam", "PERSON_IN_RECOVERY");
     let writer = kinship_tests::serde_json::from_str::<Value>(
         &app.cli(&[
             "--json", "key", "create", "--org", "clinic", "--scopes", "write",
@@ -804,10 +780,10 @@ spec!(tokens_and_scopes_cannot_be_stretched, |app| {
 
 spec!(requests_are_handled_through_the_member_list, |app| {
     let key = app.admin_key("clinic");
-    let lee = member(&app, &key, "u1", "Lee", "PROFESSIONAL");
-    let sam = member(&app, &key, "u2", "Sam", "PERSON_IN_RECOVERY");
-    let lee_token = token(&app, &key, &lee);
-    let sam_token = token(&app, &key, &sam);
+    let lee = app.member(&key, "u1", "Lee", "PROFESSIONAL");
+    let sam = app.member(&key, "u2", "Sam", "PERSON_IN_RECOVERY");
+    let lee_token = app.member_token(&key, &lee);
+    let sam_token = app.member_token(&key, &sam);
     let asking = group(
         &app,
         &key,
@@ -845,8 +821,8 @@ spec!(requests_are_handled_through_the_member_list, |app| {
     );
 
     let other = app.admin_key("elsewhere");
-    let bea = member(&app, &other, "b1", "Bea", "PERSON_IN_RECOVERY");
-    let bea_token = token(&app, &other, &bea);
+    let bea = app.member(&other, "b1", "Bea", "PERSON_IN_RECOVERY");
+    let bea_token = app.member_token(&other, &bea);
     let open = group(&app, &key, json!({ "name": "Open to all" }));
     let error = app.query_error(Some(&bea_token), JOIN, json!({ "groupId": open }));
     assert_eq!(code(&error), "FORBIDDEN");
@@ -862,8 +838,8 @@ spec!(
     peer_facilitators_stay_private_and_refusals_do_not_blank_objects,
     |app| {
         let key = app.admin_key("clinic");
-        let sam = member(&app, &key, "u1", "Sam", "PERSON_IN_RECOVERY");
-        let lee = member(&app, &key, "u2", "Lee", "PROFESSIONAL");
+        let sam = app.member(&key, "u1", "Sam", "PERSON_IN_RECOVERY");
+        let lee = app.member(&key, "u2", "Lee", "PROFESSIONAL");
         let circle = group(&app, &key, json!({ "name": "Circle" }));
         for m in [&sam, &lee] {
             let joined = app.query(Some(&key), "mutation($g: ID!, $m: ID!) { joinGroup(input: { groupId: $g, memberId: $m }) { id } }", json!({ "g": circle, "m": m }));
@@ -901,11 +877,11 @@ spec!(
 
 spec!(consent_is_never_worn_down, |app| {
     let key = app.admin_key("clinic");
-    let alex = member(&app, &key, "u1", "Alex", "PERSON_IN_RECOVERY");
-    let pat = member(&app, &key, "u2", "Pat", "FAMILY_OR_FRIEND");
-    let lee = member(&app, &key, "u3", "Lee", "PROFESSIONAL");
-    let alex_token = token(&app, &key, &alex);
-    let pat_token = token(&app, &key, &pat);
+    let alex = app.member(&key, "u1", "Alex", "PERSON_IN_RECOVERY");
+    let pat = app.member(&key, "u2", "Pat", "FAMILY_OR_FRIEND");
+    let lee = app.member(&key, "u3", "Lee", "PROFESSIONAL");
+    let alex_token = app.member_token(&key, &alex);
+    let pat_token = app.member_token(&key, &pat);
     let request = "mutation($p: ID!) { requestSupportLink(input: { personId: $p }) { id state person { displayName } } }";
     let asked = app.query(Some(&pat_token), request, json!({ "p": alex }));
     assert_eq!(
@@ -941,7 +917,7 @@ spec!(consent_is_never_worn_down, |app| {
         (&json!("PENDING"), &Value::Null),
         "asking anyone answers alike, so the answer does not reveal who is in recovery"
     );
-    let lee_token = token(&app, &key, &lee);
+    let lee_token = app.member_token(&key, &lee);
     let error = app.query_error(
         Some(&lee_token),
         "mutation($id: ID!) { respondToSupportLink(input: { id: $id, accept: true }) { state } }",
@@ -970,8 +946,8 @@ spec!(consent_is_never_worn_down, |app| {
 
 spec!(member_input_is_checked_where_it_is_given, |app| {
     let key = app.admin_key("clinic");
-    let sam = member(&app, &key, "u1", "Sam", "PERSON_IN_RECOVERY");
-    let sam_token = token(&app, &key, &sam);
+    let sam = app.member(&key, "u1", "Sam", "PERSON_IN_RECOVERY");
+    let sam_token = app.member_token(&key, &sam);
     let update = "mutation($profile: ProfileInput!) { updateMember(input: { profile: $profile }) { displayName } }";
     let error = app.query_error(
         Some(&sam_token),
@@ -993,7 +969,7 @@ spec!(member_input_is_checked_where_it_is_given, |app| {
     assert_eq!(ok["updateMember"]["displayName"], "Clean since 2019-03-14");
     let error = app.query_error(Some(&key), UPSERT, json!({ "input": { "externalRef": "erased:123", "displayName": "Zombie", "role": "PERSON_IN_RECOVERY" } }));
     assert_eq!(error["extensions"]["field"], "input.externalRef");
-    let numeric = member(&app, &key, "5551234567", "Numeric id", "PERSON_IN_RECOVERY");
+    let numeric = app.member(&key, "5551234567", "Numeric id", "PERSON_IN_RECOVERY");
     assert!(!numeric.is_empty(), "numeric platform ids are fine");
 
     group(
@@ -1014,7 +990,7 @@ spec!(member_input_is_checked_where_it_is_given, |app| {
 
 spec!(credentials_have_global_ids_like_every_object, |app| {
     let key = app.admin_key("clinic");
-    let pro = member(&app, &key, "u1", "Dr. Lee", "PROFESSIONAL");
+    let pro = app.member(&key, "u1", "Dr. Lee", "PROFESSIONAL");
     let added = app.query(
         Some(&key),
         "mutation($m: ID!) { addCredential(input: { memberId: $m, kind: LCSW, issuer: \"State board\" }) { id } }",

@@ -53,20 +53,8 @@ fn member_with_token(
     name: &str,
     role: &str,
 ) -> (String, String) {
-    let member = app.query(
-        Some(key),
-        "mutation($r: String!, $n: String, $role: MemberRole) { upsertMember(input: { externalRef: $r, displayName: $n, role: $role, languages: [\"en\"] }) { id } }",
-        json!({ "r": external_ref, "n": name, "role": role }),
-    );
-    let id = id_of(&member, "upsertMember");
-    let token = app.query(
-        Some(key),
-        "mutation($id: ID!) { issueMemberToken(input: { memberId: $id }) { token } }",
-        json!({ "id": id }),
-    )["issueMemberToken"]["token"]
-        .as_str()
-        .expect("token")
-        .to_owned();
+    let id = app.member(key, external_ref, name, role);
+    let token = app.member_token(key, &id);
     (id, token)
 }
 

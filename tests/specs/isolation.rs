@@ -98,10 +98,7 @@ fn setup(app: &TestApp, key: &str) -> Fixture {
 }
 
 fn member_token(app: &TestApp, key: &str, external_ref: &str, group: Option<&str>) -> String {
-    let id = id_of(
-        &app.query(Some(key), "mutation($input: UpsertMemberInput!) { upsertMember(input: $input) { id } }", json!({ "input": { "externalRef": external_ref, "displayName": external_ref, "role": "PERSON_IN_RECOVERY" } })),
-        "upsertMember",
-    );
+    let id = app.member(key, external_ref, external_ref, "PERSON_IN_RECOVERY");
     if let Some(group) = group {
         app.query(
             Some(key),
@@ -109,14 +106,7 @@ fn member_token(app: &TestApp, key: &str, external_ref: &str, group: Option<&str
             json!({ "g": group, "m": id }),
         );
     }
-    app.query(
-        Some(key),
-        "mutation($m: ID!) { issueMemberToken(input: { memberId: $m }) { token } }",
-        json!({ "m": id }),
-    )["issueMemberToken"]["token"]
-        .as_str()
-        .expect("token")
-        .to_owned()
+    app.member_token(key, &id)
 }
 
 /// Root fields no outsider case is needed for, and why.

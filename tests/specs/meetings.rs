@@ -378,20 +378,10 @@ spec!(meetings_follow_their_group_and_organization, |app| {
 
 /// A member token for a new member of the clinic.
 fn member_token(app: &kinship_tests::TestApp, key: &str, external_ref: &str) -> String {
-    let id = app.query(
-        Some(key),
-        "mutation($input: UpsertMemberInput!) { upsertMember(input: $input) { id } }",
-        json!({ "input": { "externalRef": external_ref, "displayName": external_ref, "role": "PERSON_IN_RECOVERY" } }),
-    )["upsertMember"]["id"]
-        .clone();
-    app.query(
-        Some(key),
-        "mutation($m: ID!) { issueMemberToken(input: { memberId: $m }) { token } }",
-        json!({ "m": id }),
-    )["issueMemberToken"]["token"]
-        .as_str()
-        .expect("token")
-        .to_owned()
+    app.member_token(
+        key,
+        &app.member(key, external_ref, external_ref, "PERSON_IN_RECOVERY"),
+    )
 }
 
 const RSVP: &str = "mutation($m: ID!, $s: DateTime!) { rsvp(input: { meetingId: $m, occurrenceStart: $s }) { state waitlistPosition } }";

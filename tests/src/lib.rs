@@ -279,6 +279,30 @@ impl TestApp {
             .secret
     }
 
+    /// Creates (or updates) a member of the key's organization with `upsertMember`, speaking
+    /// English; returns its id.
+    pub fn member(&self, key: &str, external_ref: &str, name: &str, role: &str) -> String {
+        let data = self.query(
+            Some(key),
+            "mutation($input: UpsertMemberInput!) { upsertMember(input: $input) { id } }",
+            json!({ "input": { "externalRef": external_ref, "displayName": name, "role": role, "languages": ["en"] } }),
+        );
+        data["upsertMember"]["id"].as_str().expect("id").to_owned()
+    }
+
+    /// A member token for a member, minted with the organization's key.
+    pub fn member_token(&self, key: &str, member_id: &str) -> String {
+        let data = self.query(
+            Some(key),
+            "mutation($m: ID!) { issueMemberToken(input: { memberId: $m }) { token } }",
+            json!({ "m": member_id }),
+        );
+        data["issueMemberToken"]["token"]
+            .as_str()
+            .expect("token")
+            .to_owned()
+    }
+
     /// Creates an organization and returns its admin key.
     pub fn admin_key(&self, slug: &str) -> String {
         self.create_org(slug)["apiKey"]
