@@ -3,7 +3,7 @@
 //! inputs without control characters or unbounded length, throttled key guessing.
 
 use kinship_tests::serde_json::{Value, json};
-use kinship_tests::{TestApp, code, spec};
+use kinship_tests::{TestApp, code, spec, weekly_meeting};
 use std::time::{Duration, Instant};
 
 /// A clinic with a public group holding one weekly meeting; returns the key, group and meeting.
@@ -24,16 +24,7 @@ fn clinic_with_meeting(app: &TestApp) -> (String, String, String) {
 
 /// Creates a meeting with `schedule`; its id, or the error.
 fn create_meeting(app: &TestApp, key: &str, group: &str, schedule: Value) -> Result<String, Value> {
-    let (_, body) = app.post(
-        Some(key),
-        "mutation($input: CreateMeetingInput!) { createMeeting(input: $input) { id } }",
-        json!({ "input": { "groupId": group, "name": "Tuesday night", "timezone": "America/New_York",
-            "attendanceMode": "ONLINE", "online": { "url": "https://meet.example.org/t" }, "schedule": schedule } }),
-    );
-    match body["data"]["createMeeting"]["id"].as_str() {
-        Some(id) => Ok(id.to_owned()),
-        None => Err(body["errors"][0].clone()),
-    }
+    app.create_meeting(key, weekly_meeting(group, json!({ "schedule": schedule })))
 }
 
 /// POSTs a batch of operations; returns status and body.

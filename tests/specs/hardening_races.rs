@@ -5,7 +5,7 @@ use diesel::RunQueryDsl;
 use diesel::connection::SimpleConnection;
 use kinship_schema::db::DbConnection;
 use kinship_tests::serde_json::{Value, json};
-use kinship_tests::{Backend, TestApp, code, spec};
+use kinship_tests::{Backend, TestApp, code, spec, weekly_meeting};
 use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
@@ -121,10 +121,9 @@ spec!(
             "createGroup",
         );
         for trial in 0..TRIALS {
-            let meeting = id_of(
-            &app.query(Some(&key), "mutation($g: ID!) { createMeeting(input: { groupId: $g, name: \"Tuesday\", timezone: \"America/New_York\", attendanceMode: ONLINE, online: { url: \"https://meet.example.org/t\" }, schedule: { rrule: \"FREQ=WEEKLY;BYDAY=TU\", startTime: \"19:00\", durationMinutes: 60, startsOn: \"2026-01-06\" } }) { id } }", json!({ "g": group })),
-            "createMeeting",
-        );
+            let meeting = app
+                .create_meeting(&key, weekly_meeting(&group, json!({ "name": "Tuesday" })))
+                .expect("a meeting");
             let name = format!("Tuesday {trial}");
             let description = format!("Trial {trial}");
             let capacity = 10 + trial as i64;
@@ -265,7 +264,14 @@ spec!(
             json!({ "id": group, "d": "second", "at": first["updateGroup"]["updatedAt"] }),
         );
 
-        let meeting = app.query(Some(&key), "mutation($g: ID!) { createMeeting(input: { groupId: $g, name: \"Tuesday\", timezone: \"America/New_York\", attendanceMode: ONLINE, online: { url: \"https://meet.example.org/t\" }, schedule: { rrule: \"FREQ=WEEKLY;BYDAY=TU\", startTime: \"19:00\", durationMinutes: 60, startsOn: \"2026-01-06\" } }) { id updatedAt } }", json!({ "g": group }));
+        let id = app
+            .create_meeting(&key, weekly_meeting(&group, json!({ "name": "Tuesday" })))
+            .expect("a meeting");
+        let meeting = app.query(
+            Some(&key),
+            "query($id: ID!) { createMeeting: meeting(id: $id) { id updatedAt } }",
+            json!({ "id": id }),
+        );
         let update_meeting = "mutation($id: ID!, $n: String, $at: DateTime) { updateMeeting(input: { id: $id, name: $n, expectedUpdatedAt: $at }) { name } }";
         let read_at = meeting["createMeeting"]["updatedAt"].clone();
         let id = id_of(&meeting, "createMeeting");
@@ -314,7 +320,14 @@ spec!(
         "createGroup",
     );
         let add_meeting = |name: &str| {
-            app.query(Some(&key), "mutation($g: ID!, $n: String!) { createMeeting(input: { groupId: $g, name: $n, timezone: \"America/New_York\", attendanceMode: ONLINE, online: { url: \"https://meet.example.org/secret\", notes: \"passcode 4417\" }, schedule: { rrule: \"FREQ=WEEKLY;BYDAY=TU\", startTime: \"19:00\", durationMinutes: 60, startsOn: \"2026-01-06\" } }) { id } }", json!({ "g": group, "n": name }));
+            app.create_meeting(
+            &key,
+            weekly_meeting(
+                &group,
+                json!({ "name": name, "online": { "url": "https://meet.example.org/secret", "notes": "passcode 4417" } }),
+            ),
+        )
+        .expect("a meeting");
         };
         add_meeting("Before");
         let through = "query($id: ID!) { node(id: $id) { ... on Membership { state group { description meetings { nodes { name online { url notes } } } } } } }";

@@ -3,7 +3,7 @@
 //! another group and an anonymous caller are refused or see nothing, and nothing changes.
 
 use kinship_tests::serde_json::{Value, json};
-use kinship_tests::{TestApp, code, spec};
+use kinship_tests::{TestApp, code, spec, weekly_meeting};
 
 struct Fixture {
     private_group: String,
@@ -66,7 +66,15 @@ fn setup(app: &TestApp, key: &str) -> Fixture {
     app.query(Some(key), join, json!({ "g": public_group, "m": sam }));
     let link = id_of(&app.query(Some(key), "mutation($p: ID!, $s: ID!) { requestSupportLink(input: { personId: $p, supporterId: $s }) { id } }", json!({ "p": sam, "s": family })), "requestSupportLink");
     let credential = id_of(&app.query(Some(key), "mutation($m: ID!) { addCredential(input: { memberId: $m, kind: LCSW, issuer: \"Board\" }) { id } }", json!({ "m": professional })), "addCredential");
-    let meeting = id_of(&app.query(Some(key), "mutation($g: ID!) { createMeeting(input: { groupId: $g, name: \"Private Tuesday\", timezone: \"America/New_York\", attendanceMode: ONLINE, online: { url: \"https://meet.example.org/private\" }, schedule: { rrule: \"FREQ=WEEKLY;BYDAY=TU\", startTime: \"19:00\", durationMinutes: 60, startsOn: \"2026-01-06\" } }) { id } }", json!({ "g": private_group })), "createMeeting");
+    let meeting = app
+        .create_meeting(
+            key,
+            weekly_meeting(
+                &private_group,
+                json!({ "name": "Private Tuesday", "online": { "url": "https://meet.example.org/private" } }),
+            ),
+        )
+        .expect("a meeting");
     let occurrence = app.query(
         Some(key),
         "query($id: ID!) { meeting(id: $id) { nextOccurrence { start } } }",

@@ -69,10 +69,7 @@ fn clinic_with_group(app: &kinship_tests::TestApp, visibility: &str) -> (String,
 }
 
 fn meeting(app: &kinship_tests::TestApp, key: &str, input: Value) -> String {
-    app.query(Some(key), CREATE_MEETING, json!({ "input": input }))["createMeeting"]["id"]
-        .as_str()
-        .expect("meeting id")
-        .to_owned()
+    app.create_meeting(key, input).expect("meeting id")
 }
 
 fn local_starts(data: &Value) -> Vec<String> {

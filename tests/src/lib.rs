@@ -303,6 +303,20 @@ impl TestApp {
             .to_owned()
     }
 
+    /// Creates a meeting from `input` (a `CreateMeetingInput`, such as [`weekly_meeting`]'s
+    /// with changes); its id, or the first error.
+    pub fn create_meeting(&self, key: &str, input: Value) -> Result<String, Value> {
+        let (_, body) = self.post(
+            Some(key),
+            "mutation($input: CreateMeetingInput!) { createMeeting(input: $input) { id } }",
+            json!({ "input": input }),
+        );
+        match body["data"]["createMeeting"]["id"].as_str() {
+            Some(id) => Ok(id.to_owned()),
+            None => Err(body["errors"][0].clone()),
+        }
+    }
+
     /// Creates an organization and returns its admin key.
     pub fn admin_key(&self, slug: &str) -> String {
         self.create_org(slug)["apiKey"]
@@ -320,6 +334,23 @@ impl Drop for TestApp {
             let _ = thread.join();
         }
     }
+}
+
+/// A `CreateMeetingInput` for `group`: online, in New York time, every Tuesday at 19:00 from
+/// 2026-01-06, each of `changes`' keys replacing the default's.
+pub fn weekly_meeting(group: &str, changes: Value) -> Value {
+    let mut input = json!({
+        "groupId": group,
+        "name": "Tuesday night",
+        "timezone": "America/New_York",
+        "attendanceMode": "ONLINE",
+        "online": { "url": "https://meet.example.org/t" },
+        "schedule": { "rrule": "FREQ=WEEKLY;BYDAY=TU", "startTime": "19:00", "durationMinutes": 60, "startsOn": "2026-01-06" },
+    });
+    if let (Some(input), Value::Object(changes)) = (input.as_object_mut(), changes) {
+        input.extend(changes);
+    }
+    input
 }
 
 /// The error code of a GraphQL error.
