@@ -31,35 +31,22 @@ const AT_ONCE: usize = 2;
 /// How long a search waits for its turn before the server says it is busy.
 const WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
-/// The searches running now, out of [`AT_ONCE`].
-static RUNNING: std::sync::Mutex<usize> = std::sync::Mutex::new(0);
-static FREED: std::sync::Condvar = std::sync::Condvar::new();
+/// The turns, out of [`AT_ONCE`].
+static TURNS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(AT_ONCE);
 
-/// A turn to expand schedules; given back when dropped.
-struct Turn;
+/// A turn to expand schedules, taken before the search takes a database connection (so
+/// waiting searches hold none); given back when dropped.
+pub struct Turn(#[allow(dead_code)] tokio::sync::SemaphorePermit<'static>);
 
 impl Turn {
-    fn take() -> ApiResult<Turn> {
+    /// Waits up to [`WAIT`] for a turn; `UNAVAILABLE` after that.
+    pub async fn take() -> ApiResult<Turn> {
         let busy =
             || crate::error::ApiError::unavailable("schedule-expanding searches are all busy");
-        let running = RUNNING.lock().map_err(|_| busy())?;
-        let (mut running, timeout) = FREED
-            .wait_timeout_while(running, WAIT, |n| *n >= AT_ONCE)
-            .map_err(|_| busy())?;
-        if timeout.timed_out() && *running >= AT_ONCE {
-            return Err(busy());
+        match tokio::time::timeout(WAIT, TURNS.acquire()).await {
+            Ok(Ok(permit)) => Ok(Turn(permit)),
+            _ => Err(busy()),
         }
-        *running += 1;
-        Ok(Turn)
-    }
-}
-
-impl Drop for Turn {
-    fn drop(&mut self) {
-        if let Ok(mut running) = RUNNING.lock() {
-            *running = running.saturating_sub(1);
-        }
-        FREED.notify_one();
     }
 }
 
@@ -112,8 +99,7 @@ fn by_row(search: &MeetingSearch) -> Option<String> {
 /// Runs a search at `now` by expanding each candidate's schedule: the matching meetings,
 /// unordered. For local weekdays and times of day, which the horizon does not store, and for
 /// windows outside the horizon. Candidates are read [`BATCH`] at a time, in id order, with their
-/// exceptions; only the matches are kept. At most [`AT_ONCE`] run at a time; one that waits
-/// longer than [`WAIT`] for its turn answers `UNAVAILABLE`.
+/// exceptions; only the matches are kept. Callers hold a [`Turn`].
 pub(super) fn expanded(
     conn: &mut DbConnection,
     scope: GroupScope,
@@ -122,7 +108,6 @@ pub(super) fn expanded(
     within_horizon: Option<(DateTime<Utc>, DateTime<Utc>)>,
 ) -> ApiResult<Vec<Found>> {
     use crate::db::tables::meetings;
-    let _turn = Turn::take()?;
     let (from, to) = search.starts_between.unwrap_or_else(|| default_window(now));
     let time_filtered = search.starts_between.is_some()
         || !search.weekdays.is_empty()

@@ -310,6 +310,10 @@ impl MeetingSearchQuery {
             .field("node")
             .field("group")
             .exists();
+        let _turn = match search::expands(&search, clock) {
+            true => Some(search::Turn::take().await?),
+            false => None,
+        };
         let (search::SearchPage { total, rows }, groups) = db(ctx)?
             .run(move |conn| {
                 let found = search::page(conn, scope, &search, &request, clock)?;

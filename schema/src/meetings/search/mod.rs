@@ -11,6 +11,7 @@
 
 mod candidates;
 mod expanded;
+pub use expanded::Turn;
 pub mod graphql;
 mod stored;
 
@@ -195,6 +196,25 @@ pub fn default_window(now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
     (now, now + Duration::days(35))
 }
 
+/// The search's window, and whether the stored horizon holds it.
+fn horizon_window(search: &MeetingSearch, clock: Clock) -> ((DateTime<Utc>, DateTime<Utc>), bool) {
+    let window = search
+        .starts_between
+        .unwrap_or_else(|| default_window(clock.now));
+    let in_horizon = clock
+        .horizon
+        .is_some_and(|until| horizon::covers(until, window.0, window.1, clock.now));
+    (window, in_horizon)
+}
+
+/// Whether the search expands schedules ([`expanded`]): by local weekday or time of day, or
+/// over a window the stored horizon does not hold. Such searches take a turn
+/// ([`expanded::Turn`]) before they take a connection.
+pub fn expands(search: &MeetingSearch, clock: Clock) -> bool {
+    let by_time_of_day = !search.weekdays.is_empty() || search.local_time.is_some();
+    by_time_of_day || !horizon_window(search, clock).1
+}
+
 /// Runs a search: the number of matches and the page `request` asks for. When the occurrence
 /// horizon holds the window (the search's `startsBetween`, or the next five weeks), matches
 /// are found with their next occurrence in SQL and only the page's meetings are loaded: from
@@ -209,14 +229,8 @@ pub fn page(
     request: &PageRequest,
     clock: Clock,
 ) -> ApiResult<SearchPage> {
-    let window = search
-        .starts_between
-        .unwrap_or_else(|| default_window(clock.now));
-    let in_horizon = clock
-        .horizon
-        .is_some_and(|until| horizon::covers(until, window.0, window.1, clock.now));
-    let by_time_of_day = !search.weekdays.is_empty() || search.local_time.is_some();
-    if in_horizon && !by_time_of_day {
+    let (window, in_horizon) = horizon_window(search, clock);
+    if !expands(search, clock) {
         if search.starts_between.is_some()
             && only_near_and_groups(search)
             && request.order != MeetingOrder::Name
