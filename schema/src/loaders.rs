@@ -171,6 +171,24 @@ pub struct PageKey {
     pub count: bool,
 }
 
+/// A [`PagedQuery`] filter naming some of `all` (the values of a small enum, such as the
+/// states a page includes): a bit set over their positions.
+pub fn filter_of<T: PartialEq>(all: &[T], chosen: &[T]) -> u32 {
+    all.iter()
+        .enumerate()
+        .filter(|(_, value)| chosen.contains(value))
+        .fold(0, |bits, (i, _)| bits | (1 << i))
+}
+
+/// The values of `all` a [`filter_of`] bit set names.
+pub fn chosen_by<T: Copy>(all: &[T], filter: u32) -> Vec<T> {
+    all.iter()
+        .enumerate()
+        .filter(|(i, _)| filter & (1 << i) != 0)
+        .map(|(_, value)| *value)
+        .collect()
+}
+
 /// A query that loads one page of children for each of many parents in one statement
 /// (window functions), plus, when asked, their totals in one more.
 pub trait PagedQuery: Send + Sync + 'static {

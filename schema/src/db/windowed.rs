@@ -29,8 +29,9 @@ pub(crate) struct Total {
     pub total: i64,
 }
 
-/// Numbered placeholders for the backend, continuing from `next`.
-fn placeholders(backend: BackendKind, next: &mut usize, n: usize) -> String {
+/// Numbered placeholders for the backend, continuing from `next`: `$3, $4` on PostgreSQL,
+/// `?, ?` on SQLite.
+pub(crate) fn placeholders(backend: BackendKind, next: &mut usize, n: usize) -> String {
     (0..n)
         .map(|_| {
             *next += 1;

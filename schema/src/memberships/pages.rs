@@ -4,7 +4,8 @@
 
 use super::model::{MembershipRow, MembershipState};
 use crate::db::types::UuidSql;
-use crate::db::{BackendKind, DbConnection, Id, MultiBackend};
+use crate::db::windowed::placeholders;
+use crate::db::{DbConnection, Id, MultiBackend};
 use crate::error::ApiResult;
 use crate::loaders::PagedQuery;
 use crate::stored::StoredEnum;
@@ -14,19 +15,13 @@ use diesel::{QueryableByName, RunQueryDsl};
 
 /// The membership states a page includes, as a bit set over [`MembershipState::ALL`].
 pub fn state_filter(states: &[MembershipState]) -> u32 {
-    MembershipState::ALL
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| states.contains(s))
-        .fold(0, |bits, (i, _)| bits | (1 << i))
+    crate::loaders::filter_of(MembershipState::ALL, states)
 }
 
 fn states_of(filter: u32) -> Vec<&'static str> {
-    MembershipState::ALL
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| filter & (1 << i) != 0)
-        .map(|(_, s)| s.as_str())
+    crate::loaders::chosen_by(MembershipState::ALL, filter)
+        .into_iter()
+        .map(|s| s.as_str())
         .collect()
 }
 
@@ -46,20 +41,6 @@ impl Side {
             Side::Member => "member_id",
         }
     }
-}
-
-/// Numbered placeholders for `conn`'s dialect, starting at `next`.
-fn placeholders(backend: BackendKind, next: &mut usize, n: usize) -> String {
-    (0..n)
-        .map(|_| {
-            *next += 1;
-            match backend {
-                BackendKind::Postgres => format!("${next}"),
-                BackendKind::Sqlite => "?".to_owned(),
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// `sql` with its first binds: the parent ids, then the state names (the order of the

@@ -34,20 +34,11 @@ pub struct LinksOfMembers;
 
 /// The states a page includes, as a bit set over [`SupportLinkState::ALL`].
 pub fn state_filter(states: &[SupportLinkState]) -> u32 {
-    SupportLinkState::ALL
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| states.contains(s))
-        .fold(0, |bits, (i, _)| bits | (1 << i))
+    crate::loaders::filter_of(SupportLinkState::ALL, states)
 }
 
 fn states_of(filter: u32) -> Vec<SupportLinkState> {
-    SupportLinkState::ALL
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| filter & (1 << i) != 0)
-        .map(|(_, s)| *s)
-        .collect()
+    crate::loaders::chosen_by(SupportLinkState::ALL, filter)
 }
 
 impl PagedQuery for LinksOfMembers {
