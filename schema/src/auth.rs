@@ -1,4 +1,5 @@
-//! Who is asking ([`Viewer`]), what API keys may do ([`Scope`]), and the checks resolvers make.
+//! Who is asking ([`Viewer`]) and what API keys may do ([`Scope`]). What each caller may do
+//! with each object is decided in [`crate::policy`].
 //!
 //! The HTTP layer turns the `Authorization: Bearer <token>` header into a `Viewer` with
 //! [`authenticate`] and attaches it to the request; resolvers read it with [`viewer`].
@@ -114,50 +115,12 @@ impl Viewer {
         }
     }
 
-    /// Whether the caller is an API key (of any scope) of `organization_id`.
-    pub fn is_staff_of(&self, organization_id: Id) -> bool {
-        matches!(self, Viewer::ApiKey { organization_id: o, .. } if *o == organization_id)
-    }
-
     /// The scopes the caller holds (API keys only).
     pub fn scopes(&self) -> &[Scope] {
         match self {
             Viewer::ApiKey { scopes, .. } => scopes,
             _ => &[],
         }
-    }
-
-    /// Whether the caller holds `scope` (directly or through `ADMIN`).
-    pub fn has_scope(&self, scope: Scope) -> bool {
-        let scopes = self.scopes();
-        scopes.contains(&Scope::Admin) || scopes.contains(&scope)
-    }
-
-    /// The caller's organization, if it holds `scope`: `UNAUTHENTICATED` for anonymous
-    /// callers, `FORBIDDEN` for a key without the scope.
-    pub fn require_scope(&self, scope: Scope) -> ApiResult<Id> {
-        let organization_id = match self {
-            Viewer::ApiKey {
-                organization_id, ..
-            } => *organization_id,
-            Viewer::Member { .. } => {
-                return Err(ApiError::Forbidden(
-                    "this needs the organization's API key, not a member token".into(),
-                ));
-            }
-            Viewer::Anonymous => {
-                return Err(ApiError::Unauthenticated(
-                    "this needs an API key: send `Authorization: Bearer <key>`".into(),
-                ));
-            }
-        };
-        if !self.has_scope(scope) {
-            return Err(ApiError::Forbidden(format!(
-                "this API key lacks the '{}' scope",
-                scope.as_str()
-            )));
-        }
-        Ok(organization_id)
     }
 }
 
@@ -223,19 +186,5 @@ mod tests {
         );
         assert!(Scope::parse_list("read,owner").is_err());
         assert!(Scope::parse_list("").is_err());
-    }
-
-    #[test]
-    fn admin_implies_every_scope() {
-        let viewer = Viewer::ApiKey {
-            key_id: Id::new(),
-            organization_id: Id::new(),
-            scopes: vec![Scope::Admin],
-        };
-        assert!(Scope::ALL.iter().all(|s| viewer.has_scope(*s)));
-        assert!(matches!(
-            Viewer::Anonymous.require_scope(Scope::Read),
-            Err(ApiError::Unauthenticated(_))
-        ));
     }
 }

@@ -17,6 +17,7 @@ pub mod meetings;
 pub mod members;
 pub mod memberships;
 pub mod organizations;
+pub mod policy;
 pub mod recovery;
 pub mod relay;
 pub mod seed;

@@ -2,7 +2,7 @@
 
 pub mod model;
 
-use crate::auth::{Scope, Viewer, viewer};
+use crate::auth::{Scope, viewer};
 use crate::db::{Db, DbConnection, Id};
 use crate::error::ApiResult;
 use crate::loaders::{LoadById, load_by_id};
@@ -22,18 +22,7 @@ impl ApiKey {
         let Some(row) = load_by_id::<ApiKeyRow>(ctx, id).await? else {
             return Ok(None);
         };
-        let visible = match viewer(ctx) {
-            Viewer::ApiKey {
-                key_id,
-                organization_id,
-                ..
-            } => {
-                *key_id == row.id
-                    || (*organization_id == row.organization_id
-                        && viewer(ctx).has_scope(Scope::Admin))
-            }
-            _ => false,
-        };
+        let visible = crate::policy::sees_api_key(viewer(ctx), row.id, row.organization_id);
         Ok(visible.then_some(ApiKey(row)))
     }
 }
@@ -129,7 +118,7 @@ impl ApiKeyMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to do: see `CreateApiKeyInput`.")] input: CreateApiKeyInput,
     ) -> async_graphql::Result<CreateApiKeyPayload> {
-        let organization_id = viewer(ctx).require_scope(Scope::Admin)?;
+        let organization_id = crate::policy::staff(viewer(ctx), Scope::Admin)?;
         let issued = ctx
             .data::<Db>()?
             .run(move |conn| model::create(conn, organization_id, &input.name, &input.scopes))
@@ -147,7 +136,7 @@ impl ApiKeyMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to do: see `RevokeApiKeyInput`.")] input: RevokeApiKeyInput,
     ) -> async_graphql::Result<ApiKey> {
-        let organization_id = viewer(ctx).require_scope(Scope::Admin)?;
+        let organization_id = crate::policy::staff(viewer(ctx), Scope::Admin)?;
         let id = decode_id_of(NodeKind::ApiKey, &input.id, "input.id")?;
         let row = ctx
             .data::<Db>()?

@@ -3,19 +3,20 @@
 
 pub mod model;
 
-use crate::auth::{Scope, Viewer, viewer};
+use crate::auth::{Scope, viewer};
 use crate::db::{DbConnection, Id};
 use crate::error::{ApiError, ApiResult};
 use crate::loaders::{
     GroupedQuery, LoadById, PageKey, db, load_by_id, load_grouped, load_many_by_id, load_page,
 };
 use crate::meetings::{Meeting, MeetingsOfGroups};
+use crate::members::Member;
 use crate::members::model::{MemberRole, MemberRow};
-use crate::members::{Member, MemberAccess};
-use crate::memberships::model::{MembershipRole, MembershipRow, MembershipState};
+use crate::memberships::model::MembershipState;
 use crate::memberships::pages::{MembersOfGroups, state_filter};
 use crate::memberships::{GroupMemberConnection, Membership, membership_connection};
 use crate::organizations::Organization;
+use crate::policy::{self, Caller, GroupAction, ListedStates, Standing};
 use crate::recovery::{Audience, Pathway, RecoveryFocus};
 use crate::relay::{
     ConnectionFields, Cursor, NodeKind, Page, RelayConnection, connection, decode_id_of, global_id,
@@ -27,8 +28,7 @@ use async_graphql::connection::{Connection, ConnectionNameType, Edge, EdgeNameTy
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use chrono::{DateTime, Utc};
 use model::{
-    Facilitation, GroupChanges, GroupFilter, GroupRow, GroupScope, GroupStatus, GroupVisibility,
-    JoinPolicy,
+    Facilitation, GroupChanges, GroupFilter, GroupRow, GroupStatus, GroupVisibility, JoinPolicy,
 };
 
 /// A support group.
@@ -56,12 +56,38 @@ impl GroupedQuery for FacilitatorsOfGroups {
     }
 }
 
-/// The caller's membership in a group, if it is a member token.
-async fn viewer_membership(ctx: &Context<'_>, group_id: Id) -> ApiResult<Option<MembershipRow>> {
-    match viewer(ctx) {
-        Viewer::Member { .. } => crate::memberships::viewer_membership(ctx, group_id).await,
-        _ => Ok(None),
-    }
+/// The caller's standing in a group: from its membership for a member token of the group's
+/// organization, none for everyone else.
+pub(crate) async fn standing(ctx: &Context<'_>, group: &GroupRow) -> ApiResult<Standing> {
+    Ok(match Caller::of(viewer(ctx), group.organization_id) {
+        Caller::Member(_) => Standing::of(
+            crate::memberships::viewer_membership(ctx, group.id)
+                .await?
+                .as_ref(),
+        ),
+        _ => Standing::None,
+    })
+}
+
+/// Asks the policy whether the caller may do `action` with `group`.
+pub(crate) async fn allowed(
+    ctx: &Context<'_>,
+    group: &GroupRow,
+    action: GroupAction,
+) -> ApiResult<()> {
+    // Anyone sees a group that is not private: no need to load a membership for that.
+    let seen_by_all = action == GroupAction::See && group.visibility != GroupVisibility::Private;
+    let standing = if seen_by_all {
+        Standing::None
+    } else {
+        standing(ctx, group).await?
+    };
+    policy::group(
+        Caller::of(viewer(ctx), group.organization_id),
+        standing,
+        group.into(),
+        action,
+    )
 }
 
 impl Group {
@@ -71,52 +97,20 @@ impl Group {
         let Some(row) = load_by_id::<GroupRow>(ctx, id).await? else {
             return Ok(None);
         };
-        if row.visibility != GroupVisibility::Private
-            || viewer(ctx).is_staff_of(row.organization_id)
-        {
-            return Ok(Some(Group(row)));
-        }
-        let member = viewer_membership(ctx, row.id).await?;
-        let belongs = member.is_some_and(|m| {
-            matches!(
-                m.state,
-                MembershipState::Active | MembershipState::Invited | MembershipState::Requested
-            )
-        });
-        Ok(belongs.then_some(Group(row)))
+        Ok(allowed(ctx, &row, GroupAction::See)
+            .await
+            .is_ok()
+            .then_some(Group(row)))
     }
 
-    /// Whether the caller may list this group's members, how it sees them, and whether it may
-    /// see memberships in every state (the organization, and the group's organizers and
-    /// facilitators, who handle requests and invitations) or active ones only.
-    async fn member_list_access(&self, ctx: &Context<'_>) -> ApiResult<(MemberAccess, bool)> {
-        match viewer(ctx) {
-            Viewer::ApiKey {
-                organization_id, ..
-            } if *organization_id == self.0.organization_id => {
-                viewer(ctx).require_scope(Scope::Read)?;
-                Ok((MemberAccess::Full, true))
-            }
-            Viewer::Member { .. } => {
-                let mine = viewer_membership(ctx, self.0.id)
-                    .await?
-                    .filter(|m| m.state == MembershipState::Active);
-                if let Some(mine) = mine {
-                    let manager = mine.role != MembershipRole::Member;
-                    Ok((MemberAccess::DisplayName, manager))
-                } else {
-                    Err(ApiError::Forbidden(
-                        "only the group's members see who else is in it".into(),
-                    ))
-                }
-            }
-            Viewer::ApiKey { .. } => Err(ApiError::Forbidden(
-                "this group belongs to another organization".into(),
-            )),
-            Viewer::Anonymous => Err(ApiError::Unauthenticated(
-                "member lists need a member token or an API key".into(),
-            )),
-        }
+    /// Which memberships the caller may list, or why it may not.
+    async fn member_list(&self, ctx: &Context<'_>) -> ApiResult<ListedStates> {
+        let standing = standing(ctx, &self.0).await?;
+        policy::groups::member_list(
+            Caller::of(viewer(ctx), self.0.organization_id),
+            standing,
+            (&self.0).into(),
+        )
     }
 }
 
@@ -205,7 +199,7 @@ impl Group {
     /// organization.
     async fn facilitators(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Member>> {
         let rows = load_grouped::<FacilitatorsOfGroups>(ctx, self.0.id).await?;
-        let insider = self.member_list_access(ctx).await.is_ok();
+        let insider = self.member_list(ctx).await.is_ok();
         Ok(rows
             .into_iter()
             .filter(|row| insider || row.role == MemberRole::Professional)
@@ -228,9 +222,9 @@ impl Group {
         )]
         states: Option<Vec<MembershipState>>,
     ) -> async_graphql::Result<Option<GroupMemberConnection>> {
-        let (access, all_states) = self.member_list_access(ctx).await?;
+        let listed = self.member_list(ctx).await?;
         let states = states.unwrap_or_else(|| vec![MembershipState::Active]);
-        if !all_states && states != [MembershipState::Active] {
+        if listed == ListedStates::Active && states != [MembershipState::Active] {
             return Err(ApiError::Forbidden(
                 "members see active memberships only; organizers and facilitators see all".into(),
             )
@@ -250,8 +244,7 @@ impl Group {
             .into_iter()
             .filter_map(|m| {
                 let row = members.get(&m.member_id)?.clone();
-                let access = Member::direct_access(viewer(ctx), &row).unwrap_or(access);
-                Some((m, Member { row, access }))
+                Some((m, Member::seen_by(viewer(ctx), row)))
             })
             .collect();
         Ok(Some(membership_connection(&page, edges, total)))
@@ -293,7 +286,9 @@ impl Group {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<Membership>> {
-        Ok(viewer_membership(ctx, self.0.id).await?.map(Membership))
+        Ok(crate::memberships::viewer_membership(ctx, self.0.id)
+            .await?
+            .map(Membership))
     }
 }
 
@@ -507,15 +502,7 @@ impl GroupQuery {
                 .map(|id| decode_id_of(NodeKind::Organization, &id, "filter.organizationId"))
                 .transpose()?,
         };
-        let scope = GroupScope {
-            organization_id: match viewer(ctx) {
-                Viewer::ApiKey {
-                    organization_id, ..
-                } => Some(*organization_id),
-                _ => None,
-            },
-            member_id: viewer(ctx).member_id(),
-        };
+        let scope = policy::groups::directory_scope(viewer(ctx));
         let query_page = page.clone();
         let (rows, total) = db(ctx)?
             .run(move |conn| {
@@ -566,7 +553,7 @@ impl GroupMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to do: see `CreateGroupInput`.")] input: CreateGroupInput,
     ) -> async_graphql::Result<Group> {
-        let organization_id = viewer(ctx).require_scope(Scope::Write)?;
+        let organization_id = crate::policy::staff(viewer(ctx), Scope::Write)?;
         let changes = group_changes(
             Some(input.name),
             input.description,
@@ -591,7 +578,7 @@ impl GroupMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to do: see `UpdateGroupInput`.")] input: UpdateGroupInput,
     ) -> async_graphql::Result<Group> {
-        let organization_id = viewer(ctx).require_scope(Scope::Write)?;
+        let organization_id = crate::policy::staff(viewer(ctx), Scope::Write)?;
         let id = decode_id_of(NodeKind::Group, &input.id, "input.id")?;
         let capacity = match input.capacity {
             MaybeUndefined::Undefined => None,
@@ -623,7 +610,7 @@ impl GroupMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to do: see `ArchiveGroupInput`.")] input: ArchiveGroupInput,
     ) -> async_graphql::Result<Group> {
-        let organization_id = viewer(ctx).require_scope(Scope::Write)?;
+        let organization_id = crate::policy::staff(viewer(ctx), Scope::Write)?;
         let id = decode_id_of(NodeKind::Group, &input.id, "input.id")?;
         let row = db(ctx)?
             .run(move |conn| {

@@ -290,23 +290,23 @@ pub(crate) fn apply_update(row: &mut MeetingRow, input: UpdateMeetingInput) -> A
     Ok(())
 }
 
-/// A meeting the caller may manage: the group's organization (`WRITE`) or its organizers
-/// (and, for single occurrences, facilitators).
+/// A meeting of the caller's organization, if the caller may do `action` with its group:
+/// `Organize` to change the meeting, `Facilitate` for one occurrence.
 pub(crate) async fn managed_meeting(
     ctx: &Context<'_>,
     id: &ID,
-    organizers_only: bool,
+    field: &str,
+    action: GroupAction,
 ) -> ApiResult<(MeetingRow, GroupRow)> {
-    let id = decode_id_of(NodeKind::Meeting, id, "input.id")?;
-    let meeting = Meeting::load_visible(ctx, id)
-        .await?
-        .map(|m| m.0)
-        .filter(|m| Some(m.organization_id) == viewer(ctx).organization_id())
-        .ok_or_else(|| ApiError::NotFound("no such meeting".into()))?;
+    let id = decode_id_of(NodeKind::Meeting, id, field)?;
+    let meeting = crate::policy::own(
+        viewer(ctx),
+        Meeting::load_visible(ctx, id).await?.map(|m| m.0),
+    )?;
     let group = load_by_id::<GroupRow>(ctx, meeting.group_id)
         .await?
         .ok_or_else(|| ApiError::NotFound("no such meeting".into()))?;
-    crate::memberships::require_manager(ctx, &group, organizers_only).await?;
+    crate::groups::allowed(ctx, &group, action).await?;
     Ok((meeting, group))
 }
 
@@ -340,12 +340,11 @@ impl MeetingMutation {
         #[graphql(desc = "What to do: see `CreateMeetingInput`.")] input: CreateMeetingInput,
     ) -> async_graphql::Result<Meeting> {
         let group_id = decode_id_of(NodeKind::Group, &input.group_id, "input.groupId")?;
-        let group = Group::load_visible(ctx, group_id)
-            .await?
-            .map(|g| g.0)
-            .filter(|g| Some(g.organization_id) == viewer(ctx).organization_id())
-            .ok_or_else(|| ApiError::NotFound("no such group".into()))?;
-        crate::memberships::require_manager(ctx, &group, true).await?;
+        let group = crate::policy::own(
+            viewer(ctx),
+            Group::load_visible(ctx, group_id).await?.map(|g| g.0),
+        )?;
+        crate::groups::allowed(ctx, &group, GroupAction::Organize).await?;
         let mut row = MeetingRow::new(
             group.organization_id,
             group.id,
@@ -381,7 +380,8 @@ impl MeetingMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to do: see `UpdateMeetingInput`.")] input: UpdateMeetingInput,
     ) -> async_graphql::Result<Meeting> {
-        let (before, _) = managed_meeting(ctx, &input.id, true).await?;
+        let (before, _) =
+            managed_meeting(ctx, &input.id, "input.id", GroupAction::Organize).await?;
         let actor = actor(ctx);
         let expected = input.expected_updated_at;
         let row = db(ctx)?
@@ -401,7 +401,13 @@ impl MeetingMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to do: see `CancelOccurrenceInput`.")] input: CancelOccurrenceInput,
     ) -> async_graphql::Result<Occurrence> {
-        let (meeting, _) = managed_meeting(ctx, &input.meeting_id, false).await?;
+        let (meeting, _) = managed_meeting(
+            ctx,
+            &input.meeting_id,
+            "input.meetingId",
+            GroupAction::Facilitate,
+        )
+        .await?;
         let note = optional_text("input.note", Some(input.note), 500)?.unwrap_or_default();
         let start = input.occurrence_start;
         let actor = actor(ctx);
@@ -420,7 +426,13 @@ impl MeetingMutation {
         #[graphql(desc = "What to do: see `RescheduleOccurrenceInput`.")]
         input: RescheduleOccurrenceInput,
     ) -> async_graphql::Result<Occurrence> {
-        let (meeting, _) = managed_meeting(ctx, &input.meeting_id, false).await?;
+        let (meeting, _) = managed_meeting(
+            ctx,
+            &input.meeting_id,
+            "input.meetingId",
+            GroupAction::Facilitate,
+        )
+        .await?;
         let note = optional_text("input.note", Some(input.note), 500)?.unwrap_or_default();
         let start = input.occurrence_start;
         let moved = (

@@ -408,7 +408,7 @@ impl Meeting {
         >,
         #[graphql(desc = "Continue after this cursor.")] after: Option<String>,
     ) -> async_graphql::Result<Option<RelayConnection<Id, MeetingChange>>> {
-        if !viewer(ctx).is_staff_of(self.0.organization_id) {
+        if !crate::policy::sees_meeting_changes(Caller::of(viewer(ctx), self.0.organization_id)) {
             return Ok(None);
         }
         let page = Page::<Id>::new(ctx, first, after)?;

@@ -35,6 +35,7 @@ use crate::db::{DbConnection, Id};
 use crate::groups::Group;
 use crate::groups::model::GroupRow;
 use crate::loaders::{GroupedQuery, LoadById, PagedQuery, db, load_by_id, load_grouped, load_page};
+use crate::policy::{Caller, GroupAction};
 use crate::relay::{NodeKind, Page, RelayConnection, connection, decode_id_of, global_id};
 use crate::stored::{decode_list, encode_enums, encode_list};
 use crate::{error::ApiResult, validate};

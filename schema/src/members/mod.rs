@@ -16,6 +16,7 @@ use crate::loaders::{
 use crate::memberships::model::MembershipState;
 use crate::memberships::pages::{GroupsOfMembers, state_filter};
 use crate::memberships::{MemberGroupConnection, membership_connection};
+use crate::policy::{self, Caller, members::MemberSight};
 use crate::recovery::{Pathway, RecoveryFocus};
 use crate::relay::{NodeKind, Page, RelayConnection, connection, decode_id_of, global_id};
 use crate::stored::{decode_enums, decode_list};
@@ -29,14 +30,7 @@ use model::{
 };
 use tokens::{Session, TTL_MINUTES, TokenSigner};
 
-/// How much of a profile the caller sees.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MemberAccess {
-    /// The member itself, or its organization's API key: the whole profile.
-    Full,
-    /// Someone who shares a group (or a support link): the display name only.
-    DisplayName,
-}
+pub use crate::policy::MemberAccess;
 
 /// A member as a caller sees it.
 #[derive(Debug, Clone)]
@@ -48,21 +42,15 @@ pub struct Member {
 }
 
 impl Member {
-    /// Full access for the member itself and its organization's keys; `None` otherwise.
-    pub fn direct_access(viewer: &Viewer, row: &MemberRow) -> Option<MemberAccess> {
-        match viewer {
-            Viewer::ApiKey {
-                organization_id, ..
-            } if *organization_id == row.organization_id => Some(MemberAccess::Full),
-            Viewer::Member { member_id, .. } if *member_id == row.id => Some(MemberAccess::Full),
-            _ => None,
-        }
+    /// How the caller sees `row` as itself or its organization.
+    pub fn caller_of<'a>(viewer: &'a Viewer, row: &MemberRow) -> Caller<'a> {
+        Caller::of(viewer, row.organization_id)
     }
 
     /// A member the caller reaches through something it may see (a group it manages, a
     /// membership, an RSVP): fully if it is the member or its organization, else by display name.
     pub fn seen_by(viewer: &Viewer, row: MemberRow) -> Member {
-        let access = Member::direct_access(viewer, &row).unwrap_or(MemberAccess::DisplayName);
+        let access = policy::members::reached(Member::caller_of(viewer, &row), row.id);
         Member { row, access }
     }
 
@@ -72,21 +60,21 @@ impl Member {
         let Some(row) = load_by_id::<MemberRow>(ctx, id).await? else {
             return Ok(None);
         };
-        if let Some(access) = Member::direct_access(viewer(ctx), &row) {
-            return Ok(Some(Member { row, access }));
-        }
-        let Viewer::Member {
-            member_id,
-            organization_id,
-            ..
-        } = viewer(ctx)
-        else {
-            return Ok(None);
+        let caller = Member::caller_of(viewer(ctx), &row);
+        let me = match policy::members::member(caller, row.id, row.erased_at.is_some()) {
+            MemberSight::Full => {
+                return Ok(Some(Member {
+                    row,
+                    access: MemberAccess::Full,
+                }));
+            }
+            MemberSight::Hidden => return Ok(None),
+            MemberSight::IfRelated => match caller {
+                Caller::Member(me) => me,
+                _ => return Ok(None),
+            },
         };
-        if *organization_id != row.organization_id || row.erased_at.is_some() {
-            return Ok(None);
-        }
-        let (me, them) = (*member_id, row.id);
+        let them = row.id;
         let related = ctx
             .data::<Db>()
             .map_err(|e| ApiError::internal(e.message))?
@@ -100,6 +88,11 @@ impl Member {
 
     fn full(&self) -> bool {
         self.access == MemberAccess::Full
+    }
+
+    /// What the caller of this request is to the member.
+    fn caller<'a>(&self, ctx: &Context<'a>) -> Caller<'a> {
+        Member::caller_of(viewer(ctx), &self.row)
     }
 }
 
@@ -211,10 +204,8 @@ impl Member {
 
     /// The platform's own identifier for the member (organization keys only).
     async fn external_ref(&self, ctx: &Context<'_>) -> Option<&str> {
-        matches!(viewer(ctx), Viewer::ApiKey { .. })
-            .then_some(self.full())
-            .filter(|f| *f)
-            .map(|_| self.row.external_ref.as_str())
+        policy::members::sees_external_ref(self.caller(ctx))
+            .then_some(self.row.external_ref.as_str())
     }
 
     /// Languages the member speaks, as BCP 47 tags (member and organization only).
@@ -234,12 +225,7 @@ impl Member {
 
     /// Recovery details: the member itself and organization keys with the `READ` scope only.
     async fn recovery(&self, ctx: &Context<'_>) -> Option<RecoveryDetails> {
-        let allowed = match viewer(ctx) {
-            Viewer::Member { member_id, .. } => *member_id == self.row.id,
-            key @ Viewer::ApiKey { .. } => self.full() && key.has_scope(Scope::Read),
-            _ => false,
-        };
-        allowed.then(|| RecoveryDetails {
+        policy::members::sees_recovery(self.caller(ctx), self.row.id).then(|| RecoveryDetails {
             start_date: self.row.recovery_start_date,
             focus: decode_enums(&self.row.recovery_focus),
             pathway: self.row.recovery_pathway,
@@ -274,31 +260,7 @@ impl Member {
         >,
     ) -> async_graphql::Result<Option<MemberGroupConnection>> {
         let states = states.unwrap_or_else(|| vec![MembershipState::Active]);
-        match viewer(ctx) {
-            Viewer::Member { member_id, .. } if *member_id == self.row.id => {
-                let current = [
-                    MembershipState::Active,
-                    MembershipState::Invited,
-                    MembershipState::Requested,
-                ];
-                if !states.iter().all(|s| current.contains(s)) {
-                    return Err(ApiError::Forbidden(
-                        "members see their current memberships only (ACTIVE, INVITED, REQUESTED)"
-                            .into(),
-                    )
-                    .into());
-                }
-            }
-            key @ Viewer::ApiKey { .. } if self.full() => {
-                key.require_scope(Scope::Read)?;
-            }
-            _ => {
-                return Err(ApiError::Forbidden(
-                    "only the member and its organization see its groups".into(),
-                )
-                .into());
-            }
-        }
+        policy::members::member_groups(self.caller(ctx), self.row.id, &states)?;
         let page = Page::<Id>::new(ctx, first, after)?;
         let key = PageKey {
             parent: self.row.id,
@@ -346,9 +308,9 @@ impl Member {
 
     /// When the member was erased (organization keys only).
     async fn erased_at(&self, ctx: &Context<'_>) -> Option<DateTime<Utc>> {
-        matches!(viewer(ctx), Viewer::ApiKey { .. })
-            .then_some(())
-            .and(self.row.erased_at.filter(|_| self.full()))
+        self.row
+            .erased_at
+            .filter(|_| policy::members::sees_external_ref(self.caller(ctx)))
             .map(|t| t.0)
     }
 
@@ -546,31 +508,16 @@ pub async fn target_member(
     field: &str,
     staff_scope: Scope,
 ) -> ApiResult<(MemberRow, bool)> {
-    let requested = id
+    let named = id
         .map(|id| decode_id_of(NodeKind::Member, id, field))
         .transpose()?;
-    let (member_id, staff) = match (viewer(ctx), requested) {
-        (Viewer::Member { member_id, .. }, None) => (*member_id, false),
-        (Viewer::Member { member_id, .. }, Some(id)) if id == *member_id => (id, false),
-        (Viewer::Member { .. }, Some(_)) => {
-            return Err(ApiError::Forbidden(
-                "a member token acts only for its own member".into(),
-            ));
-        }
-        (key, Some(id)) => {
-            key.require_scope(staff_scope)?;
-            (id, true)
-        }
-        (key, None) => {
-            key.require_scope(staff_scope)?;
-            return Err(ApiError::bad_input(field, "name the member"));
-        }
-    };
-    let row = load_by_id::<MemberRow>(ctx, member_id)
-        .await?
-        .filter(|r| Some(r.organization_id) == viewer(ctx).organization_id())
-        .filter(|r| r.erased_at.is_none())
-        .ok_or_else(|| ApiError::NotFound("no such member".into()))?;
+    let (member_id, staff) = policy::members::acting_for(viewer(ctx), named, field, staff_scope)?;
+    let row = policy::own(
+        viewer(ctx),
+        load_by_id::<MemberRow>(ctx, member_id)
+            .await?
+            .filter(|r| r.erased_at.is_none()),
+    )?;
     Ok((row, staff))
 }
 
@@ -605,7 +552,7 @@ impl MemberMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to do: see `UpsertMemberInput`.")] input: UpsertMemberInput,
     ) -> async_graphql::Result<Member> {
-        let organization_id = viewer(ctx).require_scope(Scope::Write)?;
+        let organization_id = crate::policy::staff(viewer(ctx), Scope::Write)?;
         let external_ref = input.external_ref.trim().to_owned();
         if external_ref.is_empty()
             || external_ref.chars().count() > 200
@@ -702,7 +649,7 @@ impl MemberMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to do: see `VerifyCredentialInput`.")] input: VerifyCredentialInput,
     ) -> async_graphql::Result<Credential> {
-        let organization_id = viewer(ctx).require_scope(Scope::Write)?;
+        let organization_id = crate::policy::staff(viewer(ctx), Scope::Write)?;
         let id = decode_id_of(NodeKind::Credential, &input.id, "input.id")?;
         let status = input.status;
         let row = db(ctx)?
@@ -726,7 +673,7 @@ impl MemberMutation {
         // both READ and WRITE.
         let session = match viewer(ctx) {
             Viewer::ApiKey { key_id, .. } => {
-                viewer(ctx).require_scope(Scope::Read)?;
+                crate::policy::staff(viewer(ctx), Scope::Read)?;
                 Session::open(*key_id)
             }
             Viewer::Member { session, .. } => *session,

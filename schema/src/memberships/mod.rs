@@ -13,6 +13,7 @@ use crate::groups::model::GroupRow;
 use crate::loaders::{LoadById, db, load_by_id};
 use crate::members::model::MemberRow;
 use crate::members::{Member, target_member};
+use crate::policy::{self, Caller, GroupAction};
 use crate::relay::{ConnectionFields, Cursor, NodeKind, Page, decode_id_of, global_id};
 use async_graphql::connection::{Connection, ConnectionNameType, Edge, EdgeNameType};
 use async_graphql::dataloader::{DataLoader, Loader};
@@ -41,8 +42,10 @@ impl Membership {
         let Some(row) = load_by_id::<MembershipRow>(ctx, id).await? else {
             return Ok(None);
         };
-        let visible = viewer(ctx).is_staff_of(row.organization_id)
-            || viewer(ctx).member_id() == Some(row.member_id);
+        let visible = policy::members::sees_membership(
+            Caller::of(viewer(ctx), row.organization_id),
+            row.member_id,
+        );
         Ok(visible.then_some(Membership(row)))
     }
 }
@@ -271,67 +274,29 @@ pub struct SetMembershipRoleInput {
     pub role: MembershipRole,
 }
 
-/// A group the caller's organization (or membership) may act on, or `NOT_FOUND`.
-async fn group_in_scope(ctx: &Context<'_>, id: &ID, field: &str) -> ApiResult<GroupRow> {
-    let id = decode_id_of(NodeKind::Group, id, field)?;
-    let group = Group::load_visible(ctx, id)
+/// A group the caller may do `action` with, as the policy says.
+async fn group_for(ctx: &Context<'_>, id: &ID, action: GroupAction) -> ApiResult<GroupRow> {
+    let id = decode_id_of(NodeKind::Group, id, "input.groupId")?;
+    let group = load_by_id::<GroupRow>(ctx, id)
         .await?
-        .map(|g| g.0)
         .ok_or_else(|| ApiError::NotFound("no such group".into()))?;
-    if Some(group.organization_id) != viewer(ctx).organization_id() {
-        return Err(ApiError::Forbidden(
-            "this group belongs to another organization: memberships stay within an organization"
-                .into(),
-        ));
-    }
+    crate::groups::allowed(ctx, &group, action).await?;
     Ok(group)
 }
 
-/// Checks that the caller may manage the memberships of `group`: its organization's key with
-/// `WRITE`, or an active organizer (or, unless `organizers_only`, facilitator) of the group.
-pub(crate) async fn require_manager(
+/// A membership of the caller's organization, and its group, if the caller may do `action`
+/// with the group.
+async fn membership_for(
     ctx: &Context<'_>,
-    group: &GroupRow,
-    organizers_only: bool,
-) -> ApiResult<()> {
-    match viewer(ctx) {
-        Viewer::ApiKey {
-            organization_id, ..
-        } if *organization_id == group.organization_id => {
-            viewer(ctx).require_scope(Scope::Write).map(|_| ())
-        }
-        Viewer::Member { .. } => {
-            let mine = viewer_membership(ctx, group.id).await?;
-            let allowed = mine.is_some_and(|m| {
-                m.state == MembershipState::Active
-                    && (m.role == MembershipRole::Organizer
-                        || (!organizers_only && m.role == MembershipRole::Facilitator))
-            });
-            if allowed {
-                Ok(())
-            } else {
-                Err(ApiError::Forbidden(if organizers_only {
-                    "only the group's organizers or its organization may do this".into()
-                } else {
-                    "only the group's organizers, facilitators or its organization may do this"
-                        .into()
-                }))
-            }
-        }
-        _ => Err(ApiError::NotFound("no such group".into())),
-    }
-}
-
-/// A membership of a group the caller may act on.
-async fn membership_in_scope(ctx: &Context<'_>, id: &ID) -> ApiResult<(MembershipRow, GroupRow)> {
+    id: &ID,
+    action: GroupAction,
+) -> ApiResult<(MembershipRow, GroupRow)> {
     let id = decode_id_of(NodeKind::Membership, id, "input.id")?;
-    let row = load_by_id::<MembershipRow>(ctx, id)
-        .await?
-        .filter(|m| Some(m.organization_id) == viewer(ctx).organization_id())
-        .ok_or_else(|| ApiError::NotFound("no such membership".into()))?;
+    let row = policy::own(viewer(ctx), load_by_id::<MembershipRow>(ctx, id).await?)?;
     let group = load_by_id::<GroupRow>(ctx, row.group_id)
         .await?
         .ok_or_else(|| ApiError::NotFound("no such membership".into()))?;
+    crate::groups::allowed(ctx, &group, action).await?;
     Ok((row, group))
 }
 
@@ -350,7 +315,7 @@ impl MembershipMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to do: see `GroupMemberInput`.")] input: GroupMemberInput,
     ) -> async_graphql::Result<Membership> {
-        let group = group_in_scope(ctx, &input.group_id, "input.groupId").await?;
+        let group = group_for(ctx, &input.group_id, GroupAction::Join).await?;
         let (member, staff) = target_member(
             ctx,
             input.member_id.as_ref(),
@@ -372,7 +337,7 @@ impl MembershipMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to do: see `GroupMemberInput`.")] input: GroupMemberInput,
     ) -> async_graphql::Result<Membership> {
-        let group = group_in_scope(ctx, &input.group_id, "input.groupId").await?;
+        let group = group_for(ctx, &input.group_id, GroupAction::Join).await?;
         let (member, _) = target_member(
             ctx,
             input.member_id.as_ref(),
@@ -393,12 +358,12 @@ impl MembershipMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to do: see `InviteToGroupInput`.")] input: InviteToGroupInput,
     ) -> async_graphql::Result<Membership> {
-        let group = group_in_scope(ctx, &input.group_id, "input.groupId").await?;
-        require_manager(ctx, &group, input.role != MembershipRole::Member).await?;
+        let action = GroupAction::invite_as(input.role);
+        let group = group_for(ctx, &input.group_id, action).await?;
         let member_id = decode_id_of(NodeKind::Member, &input.member_id, "input.memberId")?;
         let member = load_by_id::<MemberRow>(ctx, member_id)
             .await?
-            .filter(|m| m.organization_id == group.organization_id && m.erased_at.is_none())
+            .filter(|m| policy::members::named_member(m, group.organization_id))
             .ok_or_else(|| ApiError::NotFound("no such member".into()))?;
         let role = input.role;
         let row = db(ctx)?
@@ -414,8 +379,7 @@ impl MembershipMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to do: see `MembershipInput`.")] input: MembershipInput,
     ) -> async_graphql::Result<Membership> {
-        let (membership, group) = membership_in_scope(ctx, &input.id).await?;
-        require_manager(ctx, &group, false).await?;
+        let (membership, _) = membership_for(ctx, &input.id, GroupAction::Facilitate).await?;
         let row = db(ctx)?
             .run(move |conn| model::approve(conn, &membership))
             .await?;
@@ -429,8 +393,7 @@ impl MembershipMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to do: see `MembershipInput`.")] input: MembershipInput,
     ) -> async_graphql::Result<Membership> {
-        let (membership, group) = membership_in_scope(ctx, &input.id).await?;
-        require_manager(ctx, &group, false).await?;
+        let (membership, _) = membership_for(ctx, &input.id, GroupAction::Facilitate).await?;
         let row = db(ctx)?
             .run(move |conn| model::remove(conn, &membership))
             .await?;
@@ -445,8 +408,7 @@ impl MembershipMutation {
         #[graphql(desc = "What to do: see `SetMembershipRoleInput`.")]
         input: SetMembershipRoleInput,
     ) -> async_graphql::Result<Membership> {
-        let (membership, group) = membership_in_scope(ctx, &input.id).await?;
-        require_manager(ctx, &group, true).await?;
+        let (membership, _) = membership_for(ctx, &input.id, GroupAction::Organize).await?;
         let role = input.role;
         let row = db(ctx)?
             .run(move |conn| model::set_role(conn, &membership, role))

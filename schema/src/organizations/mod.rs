@@ -4,9 +4,9 @@ pub mod model;
 
 use crate::api_keys::ApiKey;
 use crate::api_keys::model as keys;
-use crate::auth::{Scope, viewer};
+use crate::auth::viewer;
 use crate::db::{Db, DbConnection, Id};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::loaders::{LoadById, load_by_id};
 use crate::relay::{NodeKind, Page, RelayConnection, connection, global_id};
 use async_graphql::{Context, ID, Object};
@@ -70,13 +70,8 @@ impl Organization {
         #[graphql(desc = "Return keys after this cursor (from `pageInfo.endCursor`).")]
         after: Option<String>,
     ) -> async_graphql::Result<Option<RelayConnection<Id, ApiKey>>> {
-        let organization_id = viewer(ctx).require_scope(Scope::Admin)?;
-        if organization_id != self.0.id {
-            return Err(ApiError::Forbidden(
-                "these API keys belong to another organization".into(),
-            )
-            .into());
-        }
+        crate::policy::organization_settings(viewer(ctx), self.0.id)?;
+        let organization_id = self.0.id;
         let page = Page::<Id>::new(ctx, first, after)?;
         let db = ctx.data::<Db>()?;
         let query_page = page.clone();

@@ -3,12 +3,13 @@
 
 pub mod model;
 
-use crate::auth::{Scope, Viewer, viewer};
+use crate::auth::{Scope, viewer};
 use crate::db::{DbConnection, Id};
 use crate::error::{ApiError, ApiResult};
 use crate::loaders::{LoadById, PagedQuery, db, load_by_id};
 use crate::members::model::MemberRow;
 use crate::members::{Member, MemberAccess, target_member};
+use crate::policy::{self, Caller, members::MemberSight};
 use crate::relay::{NodeKind, decode_id_of, global_id};
 use crate::stored::StoredEnum as _;
 use async_graphql::{Context, ID, InputObject, Object};
@@ -65,10 +66,11 @@ impl SupportLink {
         let Some(row) = load_by_id::<SupportLinkRow>(ctx, id).await? else {
             return Ok(None);
         };
-        let me = viewer(ctx).member_id();
-        let visible = viewer(ctx).is_staff_of(row.organization_id)
-            || me == Some(row.supporter_id)
-            || me == Some(row.person_id);
+        let visible = policy::members::sees_support_link(
+            Caller::of(viewer(ctx), row.organization_id),
+            row.supporter_id,
+            row.person_id,
+        );
         Ok(visible.then_some(SupportLink(row)))
     }
 
@@ -79,14 +81,20 @@ impl SupportLink {
         let Some(row) = load_by_id::<MemberRow>(ctx, id).await? else {
             return Ok(None);
         };
-        if let Some(access) = Member::direct_access(viewer(ctx), &row) {
-            return Ok(Some(Member { row, access }));
+        let caller = Member::caller_of(viewer(ctx), &row);
+        if policy::members::member(caller, row.id, false) == MemberSight::Full {
+            return Ok(Some(Member {
+                row,
+                access: MemberAccess::Full,
+            }));
         }
-        let me = viewer(ctx).member_id();
-        let visible = (me == Some(self.0.person_id) && id == self.0.supporter_id)
-            || (me == Some(self.0.supporter_id)
-                && id == self.0.person_id
-                && self.0.state == SupportLinkState::Active);
+        let visible = policy::members::sees_link_side(
+            caller,
+            id,
+            self.0.supporter_id,
+            self.0.person_id,
+            self.0.state == SupportLinkState::Active,
+        );
         Ok(visible.then_some(Member {
             row,
             access: MemberAccess::DisplayName,
@@ -188,7 +196,7 @@ impl SupportLinkMutation {
         let person_id = decode_id_of(NodeKind::Member, &input.person_id, "input.personId")?;
         let person = load_by_id::<MemberRow>(ctx, person_id)
             .await?
-            .filter(|p| p.organization_id == supporter.organization_id)
+            .filter(|p| policy::members::named_member(p, supporter.organization_id))
             .ok_or_else(|| ApiError::NotFound("no such member".into()))?;
         let row = db(ctx)?
             .run(move |conn| model::request(conn, &supporter, &person, by_staff))
@@ -205,12 +213,10 @@ impl SupportLinkMutation {
         input: RespondToSupportLinkInput,
     ) -> async_graphql::Result<SupportLink> {
         let link = link_in_scope(ctx, &input.id).await?;
-        if viewer(ctx).member_id() != Some(link.person_id) {
-            return Err(ApiError::Forbidden(
-                "only the person in recovery can answer, with their member token".into(),
-            )
-            .into());
-        }
+        policy::members::answers_support_link(
+            Caller::of(viewer(ctx), link.organization_id),
+            link.person_id,
+        )?;
         let person = load_by_id::<MemberRow>(ctx, link.person_id)
             .await?
             .ok_or_else(|| ApiError::NotFound("no such support link".into()))?;
@@ -228,9 +234,11 @@ impl SupportLinkMutation {
         #[graphql(desc = "What to do: see `EndSupportLinkInput`.")] input: EndSupportLinkInput,
     ) -> async_graphql::Result<SupportLink> {
         let link = link_in_scope(ctx, &input.id).await?;
-        if let Viewer::ApiKey { .. } = viewer(ctx) {
-            viewer(ctx).require_scope(Scope::Write)?;
-        }
+        policy::members::ends_support_link(
+            Caller::of(viewer(ctx), link.organization_id),
+            link.supporter_id,
+            link.person_id,
+        )?;
         let row = db(ctx)?.run(move |conn| model::end(conn, &link)).await?;
         Ok(SupportLink(row))
     }

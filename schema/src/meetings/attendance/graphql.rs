@@ -40,11 +40,10 @@ impl AttendanceMutation {
         #[graphql(desc = "What to do: see `RecordAttendanceInput`.")] input: RecordAttendanceInput,
     ) -> async_graphql::Result<AttendancePayload> {
         let meeting_id = decode_id_of(NodeKind::Meeting, &input.meeting_id, "input.meetingId")?;
-        let meeting = Meeting::load_visible(ctx, meeting_id)
-            .await?
-            .map(|m| m.0)
-            .filter(|m| Some(m.organization_id) == viewer(ctx).organization_id())
-            .ok_or_else(|| ApiError::NotFound("no such meeting".into()))?;
+        let meeting = crate::policy::own(
+            viewer(ctx),
+            Meeting::load_visible(ctx, meeting_id).await?.map(|m| m.0),
+        )?;
         let (member_ids, self_check_in) = match (&input.member_ids, viewer(ctx)) {
             (None, Viewer::Member { member_id, .. }) => (vec![*member_id], true),
             (None, _) => {
@@ -54,7 +53,7 @@ impl AttendanceMutation {
                 let group = load_by_id::<GroupRow>(ctx, meeting.group_id)
                     .await?
                     .ok_or_else(|| ApiError::NotFound("no such meeting".into()))?;
-                crate::memberships::require_manager(ctx, &group, false).await?;
+                crate::groups::allowed(ctx, &group, GroupAction::Facilitate).await?;
                 if ids.is_empty() || ids.len() > 500 {
                     return Err(
                         ApiError::bad_input("input.memberIds", "name 1 to 500 members").into(),
@@ -74,7 +73,7 @@ impl AttendanceMutation {
                 .await?;
                 if let Some((i, _)) = decoded.iter().enumerate().find(|(_, id)| {
                     rows.get(id).is_none_or(|m| {
-                        m.organization_id != meeting.organization_id || m.erased_at.is_some()
+                        !crate::policy::members::named_member(m, meeting.organization_id)
                     })
                 }) {
                     return Err(ApiError::bad_input(

@@ -75,12 +75,7 @@ pub(crate) async fn rsvp_target(
         crate::auth::Scope::Write,
     )
     .await?;
-    if member.organization_id != meeting.organization_id {
-        return Err(ApiError::Forbidden(
-            "this meeting belongs to another organization: RSVPs stay within an organization"
-                .into(),
-        ));
-    }
+    crate::policy::members::same_organization(member.organization_id, meeting.organization_id)?;
     Ok((meeting, member.id))
 }
 
@@ -141,20 +136,11 @@ pub async fn occurrence_rsvps(
     first: Option<i32>,
     after: Option<String>,
 ) -> ApiResult<Option<RelayConnection<rsvps::RsvpKey, Rsvp>>> {
-    let allowed = match viewer(ctx) {
-        Viewer::ApiKey {
-            organization_id, ..
-        } => {
-            *organization_id == meeting.organization_id
-                && viewer(ctx).has_scope(crate::auth::Scope::Read)
-        }
-        Viewer::Member { .. } => match load_by_id::<GroupRow>(ctx, meeting.group_id).await? {
-            Some(group) => crate::memberships::require_manager(ctx, &group, false)
-                .await
-                .is_ok(),
-            None => false,
-        },
-        Viewer::Anonymous => false,
+    let allowed = match load_by_id::<GroupRow>(ctx, meeting.group_id).await? {
+        Some(group) => crate::groups::allowed(ctx, &group, GroupAction::SeeRsvps)
+            .await
+            .is_ok(),
+        None => false,
     };
     if !allowed {
         return Ok(None);

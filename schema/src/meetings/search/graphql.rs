@@ -279,15 +279,7 @@ impl MeetingSearchQuery {
         if order == MeetingOrder::Distance && search.near.is_none() {
             return Err(ApiError::bad_input("orderBy", "DISTANCE needs filter.near").into());
         }
-        let scope = crate::groups::model::GroupScope {
-            organization_id: match viewer(ctx) {
-                Viewer::ApiKey {
-                    organization_id, ..
-                } => Some(*organization_id),
-                _ => None,
-            },
-            member_id: viewer(ctx).member_id(),
-        };
+        let scope = crate::policy::groups::directory_scope(viewer(ctx));
         if let Some(n) = nearest {
             page.first = page.first.min(n as usize);
         }
