@@ -6,9 +6,8 @@ use crate::api_keys::model::{self as keys, IssuedKey};
 use crate::auth::Scope;
 use crate::db::{DbConnection, Id};
 use crate::error::{ApiError, ApiResult};
-use crate::groups::model::{
-    self as groups, Facilitation, GroupChanges, GroupRow, GroupVisibility, JoinPolicy,
-};
+use crate::groups::GroupFields;
+use crate::groups::model::{self as groups, Facilitation, GroupRow, GroupVisibility, JoinPolicy};
 use crate::meetings::model::{self as meetings, AttendanceMode, MeetingRow};
 use crate::members::model::{
     self as members, CredentialKind, MemberRole, ProfileChanges, VerificationStatus,
@@ -18,6 +17,7 @@ use crate::organizations::model::{self as organizations, OrganizationRow};
 use crate::recovery::{Audience, Pathway, RecoveryFocus};
 use crate::stored::encode_list;
 use crate::support_links::model as support_links;
+use async_graphql::MaybeUndefined;
 
 /// Slug of the demo organization.
 pub const DEMO_SLUG: &str = "demo";
@@ -119,26 +119,30 @@ fn community(conn: &mut DbConnection, organization_id: Id) -> ApiResult<()> {
     let [sam, alex, maria, jordan, pat, lee] = &members[..] else {
         return Err(ApiError::internal("demo members missing"));
     };
-    let group = |conn: &mut DbConnection, changes: GroupChanges| {
-        groups::create(conn, organization_id, changes)
+    let group = |conn: &mut DbConnection, name: &str, fields: GroupFields| {
+        groups::create(
+            conn,
+            organization_id,
+            fields.into_change(Some(name.into()))?,
+        )
     };
     let evening = group(
         conn,
-        GroupChanges {
-            name: Some("Evening Recovery Circle".into()),
+        "Evening Recovery Circle",
+        GroupFields {
             description: Some(
                 "A peer-led discussion group for anyone in recovery. Newcomers welcome.".into(),
             ),
             focus: Some(vec![RecoveryFocus::Any]),
             pathway: Some(Pathway::TwelveStep),
             languages: Some(vec!["en".into()]),
-            ..GroupChanges::default()
+            ..GroupFields::default()
         },
     )?;
     let mat = group(
         conn,
-        GroupChanges {
-            name: Some("MAT-Friendly Opioid Recovery".into()),
+        "MAT-Friendly Opioid Recovery",
+        GroupFields {
             description: Some(
                 "Professionally facilitated; people on methadone or buprenorphine are welcome."
                     .into(),
@@ -148,43 +152,43 @@ fn community(conn: &mut DbConnection, organization_id: Id) -> ApiResult<()> {
             languages: Some(vec!["en".into(), "es".into()]),
             facilitation: Some(Facilitation::ProfessionallyFacilitated),
             join_policy: Some(JoinPolicy::Request),
-            capacity: Some(Some(12)),
-            ..GroupChanges::default()
+            capacity: MaybeUndefined::Value(12),
+            ..GroupFields::default()
         },
     )?;
     group(
         conn,
-        GroupChanges {
-            name: Some("Women in Recovery (SMART)".into()),
+        "Women in Recovery (SMART)",
+        GroupFields {
             description: Some("SMART Recovery tools in a women-only space.".into()),
             focus: Some(vec![RecoveryFocus::Alcohol, RecoveryFocus::Stimulants]),
             pathway: Some(Pathway::Smart),
             audience: Some(vec![Audience::Women]),
             languages: Some(vec!["en".into()]),
-            ..GroupChanges::default()
+            ..GroupFields::default()
         },
     )?;
     let families = group(
         conn,
-        GroupChanges {
-            name: Some("Families Together (CRAFT)".into()),
+        "Families Together (CRAFT)",
+        GroupFields {
             description: Some("For parents, partners and friends of people in recovery.".into()),
             focus: Some(vec![RecoveryFocus::Any]),
             pathway: Some(Pathway::Other),
             audience: Some(vec![Audience::FamiliesAndFriends]),
             languages: Some(vec!["en".into()]),
-            ..GroupChanges::default()
+            ..GroupFields::default()
         },
     )?;
     let aftercare = group(
         conn,
-        GroupChanges {
-            name: Some("Aftercare Cohort (private)".into()),
+        "Aftercare Cohort (private)",
+        GroupFields {
             description: Some("For clients finishing the clinic's outpatient program.".into()),
             visibility: Some(GroupVisibility::Private),
             join_policy: Some(JoinPolicy::Invitation),
             facilitation: Some(Facilitation::ProfessionallyFacilitated),
-            ..GroupChanges::default()
+            ..GroupFields::default()
         },
     )?;
     for (group, member) in [

@@ -35,6 +35,12 @@ macro_rules! stored_enum {
             }
         }
 
+        impl $crate::db::change::Logged for $name {
+            fn logged(&self) -> serde_json::Value {
+                serde_json::Value::String($crate::stored::StoredEnum::as_str(*self).to_owned())
+            }
+        }
+
         impl diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg> for $name {
             fn to_sql<'b>(
                 &'b self,

@@ -5,6 +5,8 @@
 //! connection on the blocking thread pool so that no async worker ever waits on the database.
 
 mod bulk;
+#[macro_use]
+pub(crate) mod change;
 // The MultiConnection derive generates undocumented public items.
 #[allow(missing_docs)]
 mod connection;

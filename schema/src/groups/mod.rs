@@ -1,9 +1,14 @@
 //! Support groups: the directory (`groups`), one group (`group`), and their management by the
 //! organization (`createGroup`, `updateGroup`, `archiveGroup`).
 
+mod changes;
 pub mod model;
 
-use crate::auth::{Scope, viewer};
+pub use changes::{
+    ArchiveGroupInput, CreateGroupInput, GroupFields, GroupMutation, UpdateGroupInput,
+};
+
+use crate::auth::viewer;
 use crate::db::{DbConnection, Id};
 use crate::error::{ApiError, ApiResult};
 use crate::loaders::{
@@ -25,11 +30,9 @@ use crate::stored::{decode_enums, decode_list};
 use crate::validate;
 use async_graphql::OutputType;
 use async_graphql::connection::{Connection, ConnectionNameType, Edge, EdgeNameType, EmptyFields};
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
+use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
-use model::{
-    Facilitation, GroupChanges, GroupFilter, GroupRow, GroupStatus, GroupVisibility, JoinPolicy,
-};
+use model::{Facilitation, GroupFilter, GroupRow, GroupStatus, GroupVisibility, JoinPolicy};
 
 /// A support group.
 #[derive(Debug, Clone)]
@@ -341,129 +344,6 @@ pub struct GroupFilterInput {
     pub organization_id: Option<ID>,
 }
 
-/// Fields of `createGroup`.
-#[derive(InputObject)]
-pub struct CreateGroupInput {
-    /// Name (1 to 120 characters).
-    pub name: String,
-    /// Description (up to 2000 characters).
-    pub description: Option<String>,
-    /// Focus (default: ANY).
-    pub focus: Option<Vec<RecoveryFocus>>,
-    /// Pathway (default: OTHER).
-    pub pathway: Option<Pathway>,
-    /// Audience (default: EVERYONE).
-    pub audience: Option<Vec<Audience>>,
-    /// Languages (BCP 47).
-    pub languages: Option<Vec<String>>,
-    /// Visibility (default: PUBLIC).
-    pub visibility: Option<GroupVisibility>,
-    /// Join policy (default: OPEN).
-    pub join_policy: Option<JoinPolicy>,
-    /// Facilitation (default: PEER_LED).
-    pub facilitation: Option<Facilitation>,
-    /// Most active members (1 to 10000); omit for no limit.
-    pub capacity: Option<i32>,
-}
-
-/// Fields of `updateGroup`; omitted fields stay as they are.
-#[derive(InputObject)]
-pub struct UpdateGroupInput {
-    /// The group's global id.
-    pub id: ID,
-    /// Name.
-    pub name: Option<String>,
-    /// Description.
-    pub description: Option<String>,
-    /// Focus.
-    pub focus: Option<Vec<RecoveryFocus>>,
-    /// Pathway.
-    pub pathway: Option<Pathway>,
-    /// Audience.
-    pub audience: Option<Vec<Audience>>,
-    /// Languages.
-    pub languages: Option<Vec<String>>,
-    /// Visibility.
-    pub visibility: Option<GroupVisibility>,
-    /// Join policy.
-    pub join_policy: Option<JoinPolicy>,
-    /// Facilitation.
-    pub facilitation: Option<Facilitation>,
-    /// Capacity; `null` removes the limit.
-    pub capacity: MaybeUndefined<i32>,
-    /// Change the group only if its `updatedAt` is still this (optimistic concurrency);
-    /// otherwise `CONFLICT` and nothing changes.
-    pub expected_updated_at: Option<DateTime<Utc>>,
-}
-
-/// Input of `archiveGroup`.
-#[derive(InputObject)]
-pub struct ArchiveGroupInput {
-    /// The group's global id.
-    pub id: ID,
-}
-
-fn check_capacity(capacity: Option<i32>) -> ApiResult<Option<i32>> {
-    match capacity {
-        Some(c) if !(1..=10_000).contains(&c) => {
-            Err(ApiError::bad_input("input.capacity", "use 1 to 10000"))
-        }
-        other => Ok(other),
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn group_changes(
-    name: Option<String>,
-    description: Option<String>,
-    focus: Option<Vec<RecoveryFocus>>,
-    pathway: Option<Pathway>,
-    audience: Option<Vec<Audience>>,
-    languages: Option<Vec<String>>,
-    visibility: Option<GroupVisibility>,
-    join_policy: Option<JoinPolicy>,
-    facilitation: Option<Facilitation>,
-    capacity: Option<Option<i32>>,
-) -> ApiResult<GroupChanges> {
-    Ok(GroupChanges {
-        name: name
-            .map(|n| validate::label("input.name", &n, 1, 120))
-            .transpose()?,
-        description: description
-            .map(|d| {
-                if d.trim().is_empty() {
-                    Ok(String::new())
-                } else {
-                    validate::label("input.description", &d, 0, 2000)
-                }
-            })
-            .transpose()?,
-        // An empty focus list would match no filter at all: it means "any".
-        focus: focus.map(|f| {
-            if f.is_empty() {
-                vec![RecoveryFocus::Any]
-            } else {
-                f
-            }
-        }),
-        pathway,
-        audience: audience.map(|a| {
-            if a.is_empty() {
-                vec![Audience::Everyone]
-            } else {
-                a
-            }
-        }),
-        languages: languages
-            .map(|l| validate::languages("input.languages", &l))
-            .transpose()?,
-        visibility,
-        join_policy,
-        facilitation,
-        capacity: capacity.map(check_capacity).transpose()?,
-    })
-}
-
 /// `groups` and `group`.
 #[derive(Default)]
 pub struct GroupQuery;
@@ -538,92 +418,5 @@ impl GroupQuery {
     ) -> async_graphql::Result<Option<Group>> {
         let id = decode_id_of(NodeKind::Group, &id, "id")?;
         Ok(Group::load_visible(ctx, id).await?)
-    }
-}
-
-/// Group mutations: organization keys with the `WRITE` scope.
-#[derive(Default)]
-pub struct GroupMutation;
-
-#[Object]
-impl GroupMutation {
-    /// Creates a group in the caller's organization.
-    async fn create_group(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "What to do: see `CreateGroupInput`.")] input: CreateGroupInput,
-    ) -> async_graphql::Result<Group> {
-        let organization_id = crate::policy::staff(viewer(ctx), Scope::Write)?;
-        let changes = group_changes(
-            Some(input.name),
-            input.description,
-            input.focus,
-            input.pathway,
-            input.audience,
-            input.languages,
-            input.visibility,
-            input.join_policy,
-            input.facilitation,
-            input.capacity.map(Some),
-        )?;
-        let row = db(ctx)?
-            .run(move |conn| model::create(conn, organization_id, changes))
-            .await?;
-        Ok(Group(row))
-    }
-
-    /// Changes a group of the caller's organization.
-    async fn update_group(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "What to do: see `UpdateGroupInput`.")] input: UpdateGroupInput,
-    ) -> async_graphql::Result<Group> {
-        let organization_id = crate::policy::staff(viewer(ctx), Scope::Write)?;
-        let id = decode_id_of(NodeKind::Group, &input.id, "input.id")?;
-        let capacity = match input.capacity {
-            MaybeUndefined::Undefined => None,
-            MaybeUndefined::Null => Some(None),
-            MaybeUndefined::Value(c) => Some(Some(c)),
-        };
-        let changes = group_changes(
-            input.name,
-            input.description,
-            input.focus,
-            input.pathway,
-            input.audience,
-            input.languages,
-            input.visibility,
-            input.join_policy,
-            input.facilitation,
-            capacity,
-        )?;
-        let expected = input.expected_updated_at;
-        let row = db(ctx)?
-            .run(move |conn| model::update(conn, organization_id, id, changes, None, expected))
-            .await?;
-        Ok(Group(row))
-    }
-
-    /// Archives a group: it leaves the directory and takes no new members; its history stays.
-    async fn archive_group(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "What to do: see `ArchiveGroupInput`.")] input: ArchiveGroupInput,
-    ) -> async_graphql::Result<Group> {
-        let organization_id = crate::policy::staff(viewer(ctx), Scope::Write)?;
-        let id = decode_id_of(NodeKind::Group, &input.id, "input.id")?;
-        let row = db(ctx)?
-            .run(move |conn| {
-                model::update(
-                    conn,
-                    organization_id,
-                    id,
-                    GroupChanges::default(),
-                    Some(GroupStatus::Archived),
-                    None,
-                )
-            })
-            .await?;
-        Ok(Group(row))
     }
 }

@@ -92,72 +92,29 @@ pub struct GroupRow {
     pub updated_at: Ts,
 }
 
-/// The settable fields of a group, validated; `None` leaves a field as it is.
-#[derive(Debug, Clone, Default)]
-pub struct GroupChanges {
-    /// Name.
-    pub name: Option<String>,
-    /// Description.
-    pub description: Option<String>,
-    /// Focus.
-    pub focus: Option<Vec<RecoveryFocus>>,
-    /// Pathway.
-    pub pathway: Option<Pathway>,
-    /// Audience.
-    pub audience: Option<Vec<Audience>>,
-    /// Languages.
-    pub languages: Option<Vec<String>>,
-    /// Visibility.
-    pub visibility: Option<GroupVisibility>,
-    /// Join policy.
-    pub join_policy: Option<JoinPolicy>,
-    /// Facilitation.
-    pub facilitation: Option<Facilitation>,
-    /// Capacity (`Some(None)` removes the limit).
-    pub capacity: Option<Option<i32>>,
-}
-
-impl GroupChanges {
-    fn apply(self, row: &mut GroupRow) {
-        if let Some(v) = self.name {
-            row.name = v;
-        }
-        if let Some(v) = self.description {
-            row.description = v;
-        }
-        if let Some(v) = self.focus {
-            row.focus = encode_enums(&v);
-        }
-        if let Some(v) = self.pathway {
-            row.pathway = v;
-        }
-        if let Some(v) = self.audience {
-            row.audience = encode_enums(&v);
-        }
-        if let Some(v) = self.languages {
-            row.languages = encode_list(v.iter().map(String::as_str));
-        }
-        if let Some(v) = self.visibility {
-            row.visibility = v;
-        }
-        if let Some(v) = self.join_policy {
-            row.join_policy = v;
-        }
-        if let Some(v) = self.facilitation {
-            row.facilitation = v;
-        }
-        if let Some(v) = self.capacity {
-            row.capacity = v;
-        }
+crate::db::change::typed_change! {
+    /// A change to a group, validated: the columns a change may touch.
+    pub struct GroupChange for GroupRow in support_groups {
+        name: String,
+        description: String,
+        focus: String,
+        pathway: Pathway,
+        audience: String,
+        languages: String,
+        visibility: GroupVisibility,
+        join_policy: JoinPolicy,
+        facilitation: Facilitation,
+        capacity: Option<i32>,
+        status: GroupStatus,
     }
 }
 
-/// Creates a group; `changes.name` is required, the rest default to an open, public,
+/// Creates a group; `change.name` is required, the rest default to an open, public,
 /// peer-led group for everyone.
 pub fn create(
     conn: &mut DbConnection,
     organization_id: Id,
-    changes: GroupChanges,
+    change: GroupChange,
 ) -> ApiResult<GroupRow> {
     let now = Ts::now();
     let mut row = GroupRow {
@@ -177,7 +134,7 @@ pub fn create(
         created_at: now,
         updated_at: now,
     };
-    changes.apply(&mut row);
+    change.apply(&mut row);
     if row.name.is_empty() {
         return Err(ApiError::bad_input("input.name", "a group needs a name"));
     }
@@ -209,8 +166,7 @@ pub fn update(
     conn: &mut DbConnection,
     organization_id: Id,
     id: Id,
-    changes: GroupChanges,
-    status: Option<GroupStatus>,
+    mut change: GroupChange,
     expected_updated_at: Option<chrono::DateTime<chrono::Utc>>,
 ) -> ApiResult<GroupRow> {
     write_transaction(conn, |conn| {
@@ -218,26 +174,10 @@ pub fn update(
             .filter(|g| g.organization_id == organization_id)
             .ok_or_else(|| ApiError::NotFound("no such group in this organization".into()))?;
         expect_unchanged(expected_updated_at, row.updated_at)?;
-        changes.apply(&mut row);
-        if let Some(status) = status {
-            row.status = status;
-        }
-        row.updated_at = Ts::changed_after(row.updated_at);
+        change.updated_at = Some(Ts::changed_after(row.updated_at));
+        change.apply(&mut row);
         diesel::update(support_groups::table.find(id))
-            .set((
-                support_groups::name.eq(&row.name),
-                support_groups::description.eq(&row.description),
-                support_groups::focus.eq(&row.focus),
-                support_groups::pathway.eq(row.pathway),
-                support_groups::audience.eq(&row.audience),
-                support_groups::languages.eq(&row.languages),
-                support_groups::visibility.eq(row.visibility),
-                support_groups::join_policy.eq(row.join_policy),
-                support_groups::facilitation.eq(row.facilitation),
-                support_groups::capacity.eq(row.capacity),
-                support_groups::status.eq(row.status),
-                support_groups::updated_at.eq(row.updated_at),
-            ))
+            .set(&change)
             .execute(conn)?;
         crate::meetings::horizon::set_public(conn, id, row.visibility == GroupVisibility::Public)?;
         Ok(row)

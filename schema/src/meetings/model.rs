@@ -467,54 +467,39 @@ fn log_change(
     Ok(())
 }
 
-/// The fields of two versions of a meeting that differ, with their new values.
-fn diff(before: &MeetingRow, after: &MeetingRow) -> serde_json::Value {
-    let mut changed = serde_json::Map::new();
-    macro_rules! compare {
-        ($($field:ident),+) => {$(
-            if before.$field != after.$field {
-                changed.insert(stringify!($field).to_owned(), serde_json::json!(after.$field));
-            }
-        )+};
+crate::db::change::typed_change! {
+    /// A change to a meeting: the columns a change may touch (the id, the organization and the
+    /// creation time never change).
+    pub struct MeetingChange for MeetingRow in meetings {
+        group_id: Id,
+        name: String,
+        description: String,
+        attendance_mode: AttendanceMode,
+        status: MeetingStatus,
+        timezone: String,
+        rrule: Option<String>,
+        start_time: String,
+        duration_minutes: i32,
+        starts_on: NaiveDate,
+        ends_on: Option<NaiveDate>,
+        venue: Option<String>,
+        address: Option<String>,
+        city: Option<String>,
+        region: Option<String>,
+        postal_code: Option<String>,
+        country_code: Option<String>,
+        latitude: Option<f64>,
+        longitude: Option<f64>,
+        location_approximate: bool,
+        online_url: Option<String>,
+        online_phone: Option<String>,
+        online_notes: Option<String>,
+        program: Option<String>,
+        types: String,
+        languages: String,
+        accessibility: String,
+        capacity: Option<i32>,
     }
-    compare!(
-        group_id,
-        name,
-        description,
-        timezone,
-        rrule,
-        start_time,
-        duration_minutes,
-        starts_on,
-        ends_on,
-        venue,
-        address,
-        city,
-        region,
-        postal_code,
-        country_code,
-        latitude,
-        longitude,
-        location_approximate,
-        online_url,
-        online_phone,
-        online_notes,
-        program,
-        types,
-        languages,
-        accessibility,
-        capacity
-    );
-    if before.attendance_mode != after.attendance_mode {
-        changed.insert(
-            "attendance_mode".into(),
-            after.attendance_mode.as_str().into(),
-        );
-    }
-    if before.status != after.status {
-        changed.insert("status".into(), after.status.as_str().into());
-    }
-    serde_json::Value::Object(changed)
 }
 
 /// Creates a meeting (already filled in and validated by the caller) and logs it.
@@ -554,46 +539,17 @@ pub fn update(
         let mut after = before.clone();
         change(&mut after)?;
         after.validate()?;
-        let changes = diff(&before, &after);
-        if changes.as_object().is_none_or(|c| c.is_empty()) {
+        let mut change = MeetingChange::between(&before, &after);
+        if change.is_empty() {
             return Ok(before);
         }
-        after.updated_at = Ts::changed_after(before.updated_at);
+        change.updated_at = Some(Ts::changed_after(before.updated_at));
+        change.apply(&mut after);
         diesel::update(meetings::table.find(before.id))
-            .set((
-                meetings::group_id.eq(after.group_id),
-                meetings::name.eq(&after.name),
-                meetings::description.eq(&after.description),
-                meetings::attendance_mode.eq(after.attendance_mode),
-                meetings::status.eq(after.status),
-                meetings::timezone.eq(&after.timezone),
-                meetings::rrule.eq(&after.rrule),
-                meetings::start_time.eq(&after.start_time),
-                meetings::duration_minutes.eq(after.duration_minutes),
-                meetings::starts_on.eq(after.starts_on),
-                meetings::ends_on.eq(after.ends_on),
-                meetings::venue.eq(&after.venue),
-                meetings::address.eq(&after.address),
-                meetings::city.eq(&after.city),
-                meetings::region.eq(&after.region),
-                meetings::postal_code.eq(&after.postal_code),
-                meetings::country_code.eq(&after.country_code),
-                meetings::latitude.eq(after.latitude),
-                meetings::longitude.eq(after.longitude),
-                meetings::location_approximate.eq(after.location_approximate),
-                meetings::online_url.eq(&after.online_url),
-                meetings::online_phone.eq(&after.online_phone),
-                meetings::online_notes.eq(&after.online_notes),
-                meetings::program.eq(&after.program),
-                meetings::types.eq(&after.types),
-                meetings::languages.eq(&after.languages),
-                meetings::accessibility.eq(&after.accessibility),
-                meetings::capacity.eq(after.capacity),
-                meetings::updated_at.eq(after.updated_at),
-            ))
+            .set(&change)
             .execute(conn)?;
         super::horizon::replace(conn, after.id)?;
-        log_change(conn, &after, actor, "updated", changes)?;
+        log_change(conn, &after, actor, "updated", change.logged())?;
         Ok(after)
     })
 }

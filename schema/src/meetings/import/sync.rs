@@ -6,7 +6,7 @@ use super::model::{self as imports, ImportRow};
 use super::{ImportOptions, ImportReport, Problem};
 use crate::db::{DbConnection, Id, Ts, write_transaction};
 use crate::error::{ApiError, ApiResult};
-use crate::groups::model::{self as groups, GroupChanges, GroupStatus};
+use crate::groups::model::{self as groups, GroupChange, GroupStatus};
 use crate::meetings::model::{self as model, MeetingRow, MeetingStatus};
 use std::collections::{HashMap, HashSet};
 
@@ -144,11 +144,11 @@ impl<'a> Writer<'a> {
         if let Some(id) = self.group_by_name.get(name) {
             return Ok(*id);
         }
-        let changes = GroupChanges {
+        let change = GroupChange {
             name: Some(name.to_owned()),
-            ..GroupChanges::default()
+            ..GroupChange::default()
         };
-        let group = groups::create(conn, self.organization_id, changes)?;
+        let group = groups::create(conn, self.organization_id, change)?;
         self.group_by_name.insert(name.to_owned(), group.id);
         self.group_names.insert(group.id, name.to_owned());
         Ok(group.id)
