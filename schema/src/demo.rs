@@ -10,7 +10,7 @@ use crate::groups::GroupFields;
 use crate::groups::model::{self as groups, Facilitation, GroupRow, GroupVisibility, JoinPolicy};
 use crate::meetings::model::{self as meetings, AttendanceMode, MeetingRow};
 use crate::members::model::{
-    self as members, CredentialKind, MemberRole, ProfileChanges, VerificationStatus,
+    self as members, CredentialKind, MemberChange, MemberRole, VerificationStatus,
 };
 use crate::memberships::model::{self as memberships, Actor, MembershipRole};
 use crate::organizations::model::{self as organizations, OrganizationRow};
@@ -101,12 +101,12 @@ const MEMBERS: [DemoMember; 6] = [
 fn community(conn: &mut DbConnection, organization_id: Id) -> ApiResult<()> {
     let mut members = Vec::new();
     for (external_ref, name, role, languages) in MEMBERS {
-        let changes = ProfileChanges {
+        let changes = MemberChange {
             display_name: Some(name.to_owned()),
             role: Some(role),
-            languages: Some(languages.iter().map(|l| (*l).to_owned()).collect()),
+            languages: Some(encode_list(languages.iter().copied())),
             timezone: Some(Some("America/New_York".to_owned())),
-            ..ProfileChanges::default()
+            ..MemberChange::default()
         };
         members.push(members::upsert(
             conn,

@@ -28,6 +28,12 @@ macro_rules! logged_as_json {
 
 logged_as_json!(String, i32, f64, bool, NaiveDate, super::Id);
 
+impl Logged for super::Ts {
+    fn logged(&self) -> Value {
+        serde_json::json!(self.0)
+    }
+}
+
 impl<T: Logged> Logged for Option<T> {
     fn logged(&self) -> Value {
         self.as_ref().map_or(Value::Null, Logged::logged)

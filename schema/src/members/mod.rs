@@ -19,14 +19,13 @@ use crate::memberships::{MemberGroupConnection, membership_connection};
 use crate::policy::{self, Caller, members::MemberSight};
 use crate::recovery::{Pathway, RecoveryFocus};
 use crate::relay::{NodeKind, Page, RelayConnection, connection, decode_id_of, global_id};
-use crate::stored::{decode_enums, decode_list};
+use crate::stored::{decode_enums, decode_list, encode_enums, encode_list};
 use crate::support_links::SupportLink;
 use crate::validate;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use model::{
-    CredentialKind, CredentialRow, MemberRole, MemberRow, ProfileChanges, RecoveryChanges,
-    VerificationStatus,
+    CredentialKind, CredentialRow, MemberChange, MemberRole, MemberRow, VerificationStatus,
 };
 use tokens::{Session, TTL_MINUTES, TokenSigner};
 
@@ -376,7 +375,7 @@ fn maybe<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
 
 impl ProfileInput {
     /// Validates the input into model changes.
-    fn into_changes(self, prefix: &str, role: Option<MemberRole>) -> ApiResult<ProfileChanges> {
+    fn into_changes(self, prefix: &str, role: Option<MemberRole>) -> ApiResult<MemberChange> {
         let field = |name: &str| format!("{prefix}.{name}");
         let recovery = self.recovery.unwrap_or_default();
         let start_date = maybe(recovery.start_date);
@@ -388,7 +387,7 @@ impl ProfileInput {
                 "a recovery date cannot be in the future",
             ));
         }
-        Ok(ProfileChanges {
+        Ok(MemberChange {
             display_name: match self.display_name {
                 MaybeUndefined::Undefined => None,
                 MaybeUndefined::Null => {
@@ -403,16 +402,16 @@ impl ProfileInput {
             languages: self
                 .languages
                 .map(|l| validate::languages(&field("languages"), &l))
-                .transpose()?,
+                .transpose()?
+                .map(|l| encode_list(l.iter().map(String::as_str))),
             timezone: optional_text(self.timezone, |t| validate::timezone(&field("timezone"), t))?,
             pronouns: optional_text(self.pronouns, |p| {
                 validate::text(&field("pronouns"), p, 1, 30)
             })?,
-            recovery: RecoveryChanges {
-                start_date,
-                focus: recovery.focus,
-                pathway: maybe(recovery.pathway),
-            },
+            recovery_start_date: start_date,
+            recovery_focus: recovery.focus.map(|f| encode_enums(&f)),
+            recovery_pathway: maybe(recovery.pathway),
+            ..MemberChange::default()
         })
     }
 }

@@ -4,8 +4,8 @@
 use crate::db::tables::{credentials, members, memberships, support_links};
 use crate::db::{DbConnection, Id, Ts, expect_unchanged, find_for_update, write_transaction};
 use crate::error::{ApiError, ApiResult};
-use crate::recovery::{Pathway, RecoveryFocus};
-use crate::stored::{encode_enums, encode_list, stored_enum};
+use crate::recovery::Pathway;
+use crate::stored::{encode_list, stored_enum};
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
@@ -121,60 +121,20 @@ pub struct CredentialRow {
     pub created_at: Ts,
 }
 
-/// Changes to a member's recovery details; `None` leaves a field as it is.
-#[derive(Debug, Clone, Default)]
-pub struct RecoveryChanges {
-    /// The recovery date (`Some(None)` clears it).
-    pub start_date: Option<Option<NaiveDate>>,
-    /// The focus list.
-    pub focus: Option<Vec<RecoveryFocus>>,
-    /// The pathway (`Some(None)` clears it).
-    pub pathway: Option<Option<Pathway>>,
-}
-
-/// Changes to a profile, already validated; `None` leaves a field as it is.
-#[derive(Debug, Clone, Default)]
-pub struct ProfileChanges {
-    /// New pseudonym.
-    pub display_name: Option<String>,
-    /// New role.
-    pub role: Option<MemberRole>,
-    /// New languages.
-    pub languages: Option<Vec<String>>,
-    /// New time zone (`Some(None)` clears it).
-    pub timezone: Option<Option<String>>,
-    /// New pronouns (`Some(None)` clears them).
-    pub pronouns: Option<Option<String>>,
-    /// New recovery details.
-    pub recovery: RecoveryChanges,
-}
-
-impl ProfileChanges {
-    fn apply(self, row: &mut MemberRow) {
-        if let Some(v) = self.display_name {
-            row.display_name = v;
-        }
-        if let Some(v) = self.role {
-            row.role = v;
-        }
-        if let Some(v) = self.languages {
-            row.languages = encode_list(v.iter().map(String::as_str));
-        }
-        if let Some(v) = self.timezone {
-            row.timezone = v;
-        }
-        if let Some(v) = self.pronouns {
-            row.pronouns = v;
-        }
-        if let Some(v) = self.recovery.start_date {
-            row.recovery_start_date = v;
-        }
-        if let Some(v) = self.recovery.focus {
-            row.recovery_focus = encode_enums(&v);
-        }
-        if let Some(v) = self.recovery.pathway {
-            row.recovery_pathway = v;
-        }
+crate::db::change::typed_change! {
+    /// A change to a member, validated: the columns a profile sync, an update or an erasure
+    /// may touch. Lists (`languages`, `recovery_focus`) are stored encoded.
+    pub struct MemberChange for MemberRow in members {
+        display_name: String,
+        role: MemberRole,
+        languages: String,
+        timezone: Option<String>,
+        pronouns: Option<String>,
+        recovery_start_date: Option<NaiveDate>,
+        recovery_focus: String,
+        recovery_pathway: Option<Pathway>,
+        external_ref: String,
+        erased_at: Option<Ts>,
     }
 }
 
@@ -200,22 +160,13 @@ pub fn find_many(conn: &mut DbConnection, ids: &[Id]) -> ApiResult<Vec<MemberRow
         .load(conn)?)
 }
 
-fn save(conn: &mut DbConnection, row: &MemberRow) -> ApiResult<()> {
+/// Writes `change` to `row`, in the database and in memory, as the row's next version.
+fn save(conn: &mut DbConnection, row: &mut MemberRow, mut change: MemberChange) -> ApiResult<()> {
+    change.updated_at = Some(Ts::changed_after(row.updated_at));
     diesel::update(members::table.find(row.id))
-        .set((
-            members::display_name.eq(&row.display_name),
-            members::role.eq(row.role),
-            members::languages.eq(&row.languages),
-            members::timezone.eq(&row.timezone),
-            members::pronouns.eq(&row.pronouns),
-            members::recovery_start_date.eq(row.recovery_start_date),
-            members::recovery_focus.eq(&row.recovery_focus),
-            members::recovery_pathway.eq(row.recovery_pathway),
-            members::external_ref.eq(&row.external_ref),
-            members::erased_at.eq(row.erased_at),
-            members::updated_at.eq(row.updated_at),
-        ))
+        .set(&change)
         .execute(conn)?;
+    change.apply(row);
     Ok(())
 }
 
@@ -247,13 +198,11 @@ fn lock_by_external_ref(
 fn change(
     conn: &mut DbConnection,
     mut row: MemberRow,
-    changes: ProfileChanges,
+    change: MemberChange,
     expected_updated_at: Option<chrono::DateTime<chrono::Utc>>,
 ) -> ApiResult<MemberRow> {
     expect_unchanged(expected_updated_at, row.updated_at)?;
-    changes.apply(&mut row);
-    row.updated_at = Ts::changed_after(row.updated_at);
-    save(conn, &row)?;
+    save(conn, &mut row, change)?;
     Ok(row)
 }
 
@@ -264,10 +213,10 @@ pub fn upsert(
     conn: &mut DbConnection,
     organization_id: Id,
     external_ref: &str,
-    changes: ProfileChanges,
+    changes: MemberChange,
     expected_updated_at: Option<chrono::DateTime<chrono::Utc>>,
 ) -> ApiResult<MemberRow> {
-    let attempt = |conn: &mut DbConnection, changes: ProfileChanges| {
+    let attempt = |conn: &mut DbConnection, changes: MemberChange| {
         write_transaction(conn, |conn| {
             if let Some(row) = lock_by_external_ref(conn, organization_id, external_ref)? {
                 return change(conn, row, changes, expected_updated_at);
@@ -322,7 +271,7 @@ pub fn upsert(
 pub fn update(
     conn: &mut DbConnection,
     id: Id,
-    changes: ProfileChanges,
+    changes: MemberChange,
     expected_updated_at: Option<chrono::DateTime<chrono::Utc>>,
 ) -> ApiResult<MemberRow> {
     write_transaction(conn, |conn| {
@@ -352,18 +301,19 @@ pub fn erase(conn: &mut DbConnection, id: Id) -> ApiResult<MemberRow> {
         )
         .execute(conn)?;
         diesel::delete(credentials::table.filter(credentials::member_id.eq(id))).execute(conn)?;
-        let now = Ts::changed_after(row.updated_at);
-        row.external_ref = format!("{ERASED_REF_PREFIX}{}", row.id);
-        row.display_name = String::new();
-        row.languages = encode_list([]);
-        row.timezone = None;
-        row.pronouns = None;
-        row.recovery_start_date = None;
-        row.recovery_focus = encode_list([]);
-        row.recovery_pathway = None;
-        row.erased_at = Some(now);
-        row.updated_at = now;
-        save(conn, &row)?;
+        let erasure = MemberChange {
+            external_ref: Some(format!("{ERASED_REF_PREFIX}{}", row.id)),
+            display_name: Some(String::new()),
+            languages: Some(encode_list([])),
+            timezone: Some(None),
+            pronouns: Some(None),
+            recovery_start_date: Some(None),
+            recovery_focus: Some(encode_list([])),
+            recovery_pathway: Some(None),
+            erased_at: Some(Some(Ts::now())),
+            ..MemberChange::default()
+        };
+        save(conn, &mut row, erasure)?;
         Ok(row)
     })
 }
