@@ -3,7 +3,7 @@
 //!
 //! - `catalog` and `programs`: the Meeting Guide programs and type codes, and their queries;
 //! - `recurrence`: the schedule engine (RRULE in local time, exceptions);
-//! - `model`: meeting rows, exceptions and the change log in the database;
+//! - `model/`: meeting rows, exceptions, the change log and the feeds' reads in the database;
 //! - `meeting`: the `Meeting` type and its loaders; `planned`: occurrences expanded off the
 //!   async workers;
 //! - `changes`: creating and changing meetings and occurrences;

@@ -1,12 +1,28 @@
-//! Meeting rows, their exceptions and change log, and the rules a meeting must follow.
+//! Meeting rows and the rules a meeting must follow, in the database:
+//!
+//! - here: the row, its stored enums, creating and changing a meeting, and its reads;
+//! - `change_log`: the typed change ([`MeetingChange`]) and the log it writes;
+//! - `exceptions`: cancelled and moved occurrences;
+//! - `published`: what the feeds read (the Meeting Guide list, an iCalendar).
+
+mod change_log;
+mod exceptions;
+mod published;
+
+pub use change_log::{ChangeRow, MeetingChange, count_of_changes, page_of_changes};
+pub use exceptions::{
+    ExceptionRow, MAX_EXCEPTIONS, exceptions_of, set_exception, take_exceptions_of,
+};
+pub use published::{Calendar, calendar, published_by};
 
 use super::catalog;
-use super::recurrence::{Change, Exception, Schedule};
-use crate::db::tables::{meeting_changes, meeting_exceptions, meetings};
+use super::recurrence::{Exception, Schedule};
+use crate::db::tables::meetings;
 use crate::db::windowed::{self, Children};
 use crate::db::{DbConnection, Id, Ts, expect_unchanged, find_for_update, write_transaction};
 use crate::error::{ApiError, ApiResult};
 use crate::stored::{StoredEnum as _, decode_list, stored_enum};
+use change_log::log_change;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use diesel::prelude::*;
 
@@ -157,68 +173,6 @@ pub struct MeetingRow {
     pub created_at: Ts,
     /// When it last changed.
     pub updated_at: Ts,
-}
-
-/// An exception row.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = meeting_exceptions)]
-pub struct ExceptionRow {
-    /// Row id.
-    pub id: Id,
-    /// The meeting's organization.
-    pub organization_id: Id,
-    /// The meeting.
-    pub meeting_id: Id,
-    /// The original start of the occurrence.
-    pub occurrence_start: Ts,
-    /// Cancelled or rescheduled.
-    pub kind: ExceptionKind,
-    /// The new start, when rescheduled.
-    pub new_start: Option<Ts>,
-    /// The new length, when rescheduled.
-    pub new_duration_minutes: Option<i32>,
-    /// Why.
-    pub note: String,
-    /// When it was recorded.
-    pub created_at: Ts,
-}
-
-impl ExceptionRow {
-    /// The exception for the recurrence engine.
-    pub fn to_exception(&self, default_minutes: i32) -> Exception {
-        let change = match (self.kind, self.new_start) {
-            (ExceptionKind::Rescheduled, Some(start)) => Change::Rescheduled {
-                start: start.0,
-                duration_minutes: self.new_duration_minutes.unwrap_or(default_minutes),
-            },
-            _ => Change::Cancelled,
-        };
-        Exception {
-            original_start: self.occurrence_start.0,
-            change,
-            note: self.note.clone(),
-        }
-    }
-}
-
-/// A change log entry.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, QueryableByName)]
-#[diesel(table_name = meeting_changes)]
-pub struct ChangeRow {
-    /// Row id.
-    pub id: Id,
-    /// The meeting's organization.
-    pub organization_id: Id,
-    /// The meeting.
-    pub meeting_id: Id,
-    /// Who: `key <uuid>` or `member <uuid>`.
-    pub actor: String,
-    /// What kind of change: `created`, `updated`, `cancelled occurrence`, ...
-    pub action: String,
-    /// JSON object of the changed fields and their new values.
-    pub changed_fields: String,
-    /// When.
-    pub changed_at: Ts,
 }
 
 impl MeetingRow {
@@ -446,62 +400,6 @@ impl MeetingRow {
     }
 }
 
-fn log_change(
-    conn: &mut DbConnection,
-    meeting: &MeetingRow,
-    actor: &str,
-    action: &str,
-    fields: serde_json::Value,
-) -> ApiResult<()> {
-    diesel::insert_into(meeting_changes::table)
-        .values(&ChangeRow {
-            id: Id::new(),
-            organization_id: meeting.organization_id,
-            meeting_id: meeting.id,
-            actor: actor.to_owned(),
-            action: action.to_owned(),
-            changed_fields: fields.to_string(),
-            changed_at: Ts::now(),
-        })
-        .execute(conn)?;
-    Ok(())
-}
-
-crate::db::change::typed_change! {
-    /// A change to a meeting: the columns a change may touch (the id, the organization and the
-    /// creation time never change).
-    pub struct MeetingChange for MeetingRow in meetings {
-        group_id: Id,
-        name: String,
-        description: String,
-        attendance_mode: AttendanceMode,
-        status: MeetingStatus,
-        timezone: String,
-        rrule: Option<String>,
-        start_time: String,
-        duration_minutes: i32,
-        starts_on: NaiveDate,
-        ends_on: Option<NaiveDate>,
-        venue: Option<String>,
-        address: Option<String>,
-        city: Option<String>,
-        region: Option<String>,
-        postal_code: Option<String>,
-        country_code: Option<String>,
-        latitude: Option<f64>,
-        longitude: Option<f64>,
-        location_approximate: bool,
-        online_url: Option<String>,
-        online_phone: Option<String>,
-        online_notes: Option<String>,
-        program: Option<String>,
-        types: String,
-        languages: String,
-        accessibility: String,
-        capacity: Option<i32>,
-    }
-}
-
 /// Creates a meeting (already filled in and validated by the caller) and logs it.
 pub fn create(conn: &mut DbConnection, row: MeetingRow, actor: &str) -> ApiResult<MeetingRow> {
     row.validate()?;
@@ -574,32 +472,6 @@ pub fn of_groups(conn: &mut DbConnection, group_ids: &[Id]) -> ApiResult<Vec<(Id
         .collect())
 }
 
-/// Takes `meeting`'s exceptions out of `(meeting id, exception)` pairs, for the recurrence
-/// engine.
-pub fn take_exceptions_of(
-    pairs: &mut Vec<(Id, ExceptionRow)>,
-    meeting: &MeetingRow,
-) -> Vec<Exception> {
-    pairs
-        .extract_if(.., |(id, _)| *id == meeting.id)
-        .map(|(_, e)| e.to_exception(meeting.duration_minutes))
-        .collect()
-}
-
-/// The exceptions of these meetings, as `(meeting id, exception)` pairs.
-pub fn exceptions_of(
-    conn: &mut DbConnection,
-    meeting_ids: &[Id],
-) -> ApiResult<Vec<(Id, ExceptionRow)>> {
-    Ok(meeting_exceptions::table
-        .filter(meeting_exceptions::meeting_id.eq_any(meeting_ids))
-        .select(ExceptionRow::as_select())
-        .load::<ExceptionRow>(conn)?
-        .into_iter()
-        .map(|e| (e.meeting_id, e))
-        .collect())
-}
-
 /// Meetings by group, for pages of a group's meetings in creation order.
 const MEETINGS_OF_GROUPS: Children<'static> =
     Children("SELECT group_id AS parent, * FROM meetings WHERE group_id IN ({parents})");
@@ -624,30 +496,6 @@ pub fn count_of_groups(conn: &mut DbConnection, group_ids: &[Id]) -> ApiResult<V
     windowed::totals(conn, MEETINGS_OF_GROUPS, group_ids)
 }
 
-/// Change log entries by meeting, oldest first.
-const CHANGES_OF_MEETINGS: Children<'static> =
-    Children("SELECT meeting_id AS parent, * FROM meeting_changes WHERE meeting_id IN ({parents})");
-
-/// A page of each meeting's change log, oldest first, as `(meeting id, entry)` pairs.
-pub fn page_of_changes(
-    conn: &mut DbConnection,
-    meeting_ids: &[Id],
-    limit: usize,
-    after: Option<Id>,
-) -> ApiResult<Vec<(Id, ChangeRow)>> {
-    Ok(
-        windowed::page::<ChangeRow>(conn, CHANGES_OF_MEETINGS, meeting_ids, limit, after)?
-            .into_iter()
-            .map(|c| (c.meeting_id, c))
-            .collect(),
-    )
-}
-
-/// How many change log entries each meeting has.
-pub fn count_of_changes(conn: &mut DbConnection, meeting_ids: &[Id]) -> ApiResult<Vec<(Id, i64)>> {
-    windowed::totals(conn, CHANGES_OF_MEETINGS, meeting_ids)
-}
-
 /// Locks the meeting row for the rest of the transaction (PostgreSQL; SQLite is serial). Take
 /// it before writing rows that reference the meeting: their foreign key takes a shared lock on
 /// it, and two transactions holding that lock cannot both upgrade it.
@@ -660,184 +508,4 @@ pub(crate) fn lock_meeting(conn: &mut DbConnection, meeting_id: Id) -> ApiResult
             .first::<Id>(pg)?;
     }
     Ok(())
-}
-
-/// Most cancelled or moved occurrences one meeting keeps (every read of its schedule
-/// takes them all into account).
-pub const MAX_EXCEPTIONS: usize = 1000;
-
-/// Cancels or moves one occurrence, named by its original start (which the schedule must
-/// give); a second exception for the same occurrence replaces the first. At most
-/// [`MAX_EXCEPTIONS`] per meeting.
-pub fn set_exception(
-    conn: &mut DbConnection,
-    meeting: &MeetingRow,
-    original_start: DateTime<Utc>,
-    moved_to: Option<(DateTime<Utc>, i32)>,
-    note: String,
-    actor: &str,
-) -> ApiResult<ExceptionRow> {
-    let schedule = meeting.schedule()?;
-    if !super::recurrence::is_scheduled_start(&schedule, original_start) {
-        return Err(ApiError::bad_input(
-            "input.occurrenceStart",
-            "no occurrence of this meeting starts then; use an occurrence's `start` in UTC",
-        ));
-    }
-    if let Some((start, minutes)) = moved_to {
-        let shift = (start - original_start).num_days().abs();
-        if shift > super::recurrence::MAX_SHIFT_DAYS {
-            return Err(ApiError::bad_input(
-                "input.newStart",
-                format!(
-                    "move an occurrence by at most {} days",
-                    super::recurrence::MAX_SHIFT_DAYS
-                ),
-            ));
-        }
-        if !(1..=1440).contains(&minutes) {
-            return Err(ApiError::bad_input(
-                "input.durationMinutes",
-                "use 1 to 1440 minutes",
-            ));
-        }
-    }
-    let row = ExceptionRow {
-        id: Id::new(),
-        organization_id: meeting.organization_id,
-        meeting_id: meeting.id,
-        occurrence_start: Ts::from(original_start),
-        kind: if moved_to.is_some() {
-            ExceptionKind::Rescheduled
-        } else {
-            ExceptionKind::Cancelled
-        },
-        new_start: moved_to.map(|(start, _)| Ts::from(start)),
-        new_duration_minutes: moved_to.map(|(_, minutes)| minutes),
-        note,
-        created_at: Ts::now(),
-    };
-    write_transaction(conn, |conn| {
-        lock_meeting(conn, meeting.id)?;
-        let replaced = diesel::delete(
-            meeting_exceptions::table
-                .filter(meeting_exceptions::meeting_id.eq(meeting.id))
-                .filter(meeting_exceptions::occurrence_start.eq(row.occurrence_start)),
-        )
-        .execute(conn)?;
-        if replaced == 0 {
-            let held: i64 = meeting_exceptions::table
-                .filter(meeting_exceptions::meeting_id.eq(meeting.id))
-                .count()
-                .get_result(conn)?;
-            if held >= MAX_EXCEPTIONS as i64 {
-                return Err(ApiError::Conflict(format!(
-                    "this meeting has {MAX_EXCEPTIONS} cancelled or moved occurrences, the most it may have; change its schedule instead"
-                )));
-            }
-        }
-        diesel::insert_into(meeting_exceptions::table)
-            .values(&row)
-            .execute(conn)?;
-        let action = if moved_to.is_some() {
-            "rescheduled occurrence"
-        } else {
-            "cancelled occurrence"
-        };
-        super::horizon::replace(conn, meeting.id)?;
-        log_change(
-            conn,
-            meeting,
-            actor,
-            action,
-            serde_json::json!({
-                "occurrence_start": original_start,
-                "new_start": row.new_start.map(|t| t.0),
-                "note": row.note,
-            }),
-        )?;
-        Ok(row)
-    })
-}
-
-/// The meetings an organization publishes: active and temporarily closed meetings of its active
-/// public groups, with each meeting's group name, in name order. `None` when no organization
-/// has this slug.
-pub fn published_by(
-    conn: &mut DbConnection,
-    slug: &str,
-) -> ApiResult<Option<Vec<(MeetingRow, String)>>> {
-    use crate::db::tables::support_groups;
-    use crate::groups::model::{GroupStatus, GroupVisibility};
-    let Some(organization_id) =
-        crate::organizations::model::find_by_slug(conn, slug)?.map(|o| o.id)
-    else {
-        return Ok(None);
-    };
-    let rows = meetings::table
-        .inner_join(support_groups::table.on(support_groups::id.eq(meetings::group_id)))
-        .filter(meetings::organization_id.eq(organization_id))
-        .filter(meetings::status.ne(MeetingStatus::Inactive))
-        .filter(support_groups::visibility.eq(GroupVisibility::Public))
-        .filter(support_groups::status.eq(GroupStatus::Active))
-        .order((meetings::name.asc(), meetings::id.asc()))
-        .select((MeetingRow::as_select(), support_groups::name))
-        .load(conn)?;
-    Ok(Some(rows))
-}
-
-/// What an iCalendar feed shows: a group that anyone may see (public or unlisted) and its
-/// running meetings (all, or the one asked for) with their exceptions.
-pub type Calendar = (
-    crate::groups::model::GroupRow,
-    Vec<(MeetingRow, Vec<ExceptionRow>)>,
-);
-
-/// The calendar of one meeting (`meeting`) or of a whole group (`group`); `None` when it does
-/// not exist or its group is private.
-pub fn calendar(
-    conn: &mut DbConnection,
-    meeting: Option<Id>,
-    group: Option<Id>,
-) -> ApiResult<Option<Calendar>> {
-    use crate::groups::model::{self as groups, GroupVisibility};
-    let meetings: Vec<MeetingRow> = match (meeting, group) {
-        (Some(id), _) => find_many(conn, &[id])?,
-        (None, Some(id)) => of_groups(conn, &[id])?
-            .into_iter()
-            .map(|(_, m)| m)
-            .collect(),
-        (None, None) => return Ok(None),
-    };
-    let group_id = match (meeting, group) {
-        (Some(_), _) => match meetings.first() {
-            Some(m) => m.group_id,
-            None => return Ok(None),
-        },
-        (None, Some(id)) => id,
-        (None, None) => return Ok(None),
-    };
-    let Some(group) = groups::find_many(conn, &[group_id])?
-        .pop()
-        .filter(|g| g.visibility != GroupVisibility::Private)
-    else {
-        return Ok(None);
-    };
-    let running: Vec<MeetingRow> = meetings
-        .into_iter()
-        .filter(|m| m.status != MeetingStatus::Inactive || meeting.is_some())
-        .collect();
-    let ids: Vec<Id> = running.iter().map(|m| m.id).collect();
-    let mut exceptions = exceptions_of(conn, &ids)?;
-    let with_exceptions = running
-        .into_iter()
-        .map(|m| {
-            let mine = exceptions
-                .extract_if(.., |(meeting_id, _)| *meeting_id == m.id)
-                .map(|(_, e)| e)
-                .collect();
-            (m, mine)
-        })
-        .collect();
-    Ok(Some((group, with_exceptions)))
 }
