@@ -46,18 +46,6 @@ fn id_of(data: &Value, field: &str) -> String {
     data[field]["id"].as_str().expect("id").to_owned()
 }
 
-fn member_with_token(
-    app: &TestApp,
-    key: &str,
-    external_ref: &str,
-    name: &str,
-    role: &str,
-) -> (String, String) {
-    let id = app.member(key, external_ref, name, role);
-    let token = app.member_token(key, &id);
-    (id, token)
-}
-
 spec!(
     a_group_made_private_stays_private_whatever_else_changes_at_once,
     |app| {
@@ -188,7 +176,7 @@ spec!(
         for trial in 0..TRIALS {
             let external_ref = format!("user-{trial}");
             let (_, token) =
-                member_with_token(&app, &key, &external_ref, "Sam", "PERSON_IN_RECOVERY");
+                app.member_with_token(&key, &external_ref, "Sam", "PERSON_IN_RECOVERY");
             let name = format!("Sam {}", (b'A' + (trial % 26) as u8) as char);
             let answers = at_once(
                 &app,
@@ -287,7 +275,7 @@ spec!(
         );
         assert_eq!(code(&error), "CONFLICT");
 
-        let (_, token) = member_with_token(&app, &key, "u1", "Sam", "PERSON_IN_RECOVERY");
+        let (_, token) = app.member_with_token(&key, "u1", "Sam", "PERSON_IN_RECOVERY");
         let read_at = app.query(
             Some(&token),
             "{ viewer { member { updatedAt } } }",
@@ -332,7 +320,7 @@ spec!(
         add_meeting("Before");
         let through = "query($id: ID!) { node(id: $id) { ... on Membership { state group { description meetings { nodes { name online { url notes } } } } } } }";
         for (who, leaves) in [("removed", false), ("left", true)] {
-            let (member, token) = member_with_token(&app, &key, who, "Sam", "PERSON_IN_RECOVERY");
+            let (member, token) = app.member_with_token(&key, who, "Sam", "PERSON_IN_RECOVERY");
             app.query(Some(&key), "mutation($g: ID!, $m: ID!) { inviteToGroup(input: { groupId: $g, memberId: $m }) { id } }", json!({ "g": group, "m": member }));
             let membership = id_of(
                 &app.query(
@@ -385,8 +373,8 @@ spec!(
     a_withdrawn_support_request_stays_in_the_persons_list,
     |app| {
         let key = app.admin_key("clinic");
-        let (alex, alex_token) = member_with_token(&app, &key, "u1", "Alex", "PERSON_IN_RECOVERY");
-        let (_, pat_token) = member_with_token(&app, &key, "u2", "Pat", "FAMILY_OR_FRIEND");
+        let (alex, alex_token) = app.member_with_token(&key, "u1", "Alex", "PERSON_IN_RECOVERY");
+        let (_, pat_token) = app.member_with_token(&key, "u2", "Pat", "FAMILY_OR_FRIEND");
         let asked = app.query(
             Some(&pat_token),
             "mutation($p: ID!) { requestSupportLink(input: { personId: $p }) { id state } }",
@@ -581,7 +569,7 @@ spec!(a_role_given_while_the_member_leaves_is_not_lost, |app| {
         "createGroup",
     );
     for trial in 0..TRIALS {
-        let (_, token) = member_with_token(&app, &key, &format!("m{trial}"), "Sam", "PROFESSIONAL");
+        let (_, token) = app.member_with_token(&key, &format!("m{trial}"), "Sam", "PROFESSIONAL");
         let membership = id_of(
             &app.query(
                 Some(&token),

@@ -105,8 +105,9 @@ fn setup(app: &TestApp, key: &str) -> Fixture {
     }
 }
 
+/// A member token for a new person in recovery of the key's organization, in `group` if given.
 fn member_token(app: &TestApp, key: &str, external_ref: &str, group: Option<&str>) -> String {
-    let id = app.member(key, external_ref, external_ref, "PERSON_IN_RECOVERY");
+    let (id, token) = app.member_with_token(key, external_ref, external_ref, "PERSON_IN_RECOVERY");
     if let Some(group) = group {
         app.query(
             Some(key),
@@ -114,7 +115,7 @@ fn member_token(app: &TestApp, key: &str, external_ref: &str, group: Option<&str
             json!({ "g": group, "m": id }),
         );
     }
-    app.member_token(key, &id)
+    token
 }
 
 /// Root fields no outsider case is needed for, and why.

@@ -303,6 +303,19 @@ impl TestApp {
             .to_owned()
     }
 
+    /// Creates a member (as [`TestApp::member`] does) and a member token for it: `(id, token)`.
+    pub fn member_with_token(
+        &self,
+        key: &str,
+        external_ref: &str,
+        name: &str,
+        role: &str,
+    ) -> (String, String) {
+        let id = self.member(key, external_ref, name, role);
+        let token = self.member_token(key, &id);
+        (id, token)
+    }
+
     /// Creates a meeting from `input` (a `CreateMeetingInput`, such as [`weekly_meeting`]'s
     /// with changes); its id, or the first error.
     pub fn create_meeting(&self, key: &str, input: Value) -> Result<String, Value> {
@@ -339,7 +352,7 @@ impl Drop for TestApp {
 /// A `CreateMeetingInput` for `group`: online, in New York time, every Tuesday at 19:00 from
 /// 2026-01-06, each of `changes`' keys replacing the default's.
 pub fn weekly_meeting(group: &str, changes: Value) -> Value {
-    let mut input = json!({
+    let input = json!({
         "groupId": group,
         "name": "Tuesday night",
         "timezone": "America/New_York",
@@ -347,10 +360,15 @@ pub fn weekly_meeting(group: &str, changes: Value) -> Value {
         "online": { "url": "https://meet.example.org/t" },
         "schedule": { "rrule": "FREQ=WEEKLY;BYDAY=TU", "startTime": "19:00", "durationMinutes": 60, "startsOn": "2026-01-06" },
     });
-    if let (Some(input), Value::Object(changes)) = (input.as_object_mut(), changes) {
-        input.extend(changes);
+    merged(input, changes)
+}
+
+/// `base` with each of `changes`' keys replacing its own (both JSON objects).
+pub fn merged(mut base: Value, changes: Value) -> Value {
+    if let (Some(base), Value::Object(changes)) = (base.as_object_mut(), changes) {
+        base.extend(changes);
     }
-    input
+    base
 }
 
 /// The error code of a GraphQL error.
