@@ -48,6 +48,7 @@ pub async fn meetings_soon(
         nearest: None,
         after: None,
         limit: first,
+        count_total: true,
     };
     let clock = search::Clock {
         now: Utc::now(),

@@ -90,6 +90,16 @@ spec!(stored_occurrences_answer_as_the_schedules_do, |app| {
     // one its schedule gives), and a filter by weekday keeps exactly those that have one.
     let (lat, lon) = points[0];
     for (filter, order) in [
+        (json!({}), "NEXT_OCCURRENCE"),
+        (json!({}), "NAME"),
+        (
+            json!({ "program": "aa", "types": { "include": ["O"] }, "languages": ["en"] }),
+            "NEXT_OCCURRENCE",
+        ),
+        (
+            json!({ "program": "aa", "types": { "include": ["O"] }, "languages": ["en"] }),
+            "NAME",
+        ),
         (json!({ "text": "step" }), "NEXT_OCCURRENCE"),
         (json!({ "text": "step" }), "NAME"),
         (

@@ -324,3 +324,122 @@ spec!(
         }
     }
 );
+
+/// Every page of `meetings(filter, orderBy)` for an anonymous caller, `first` 2 at a time: the
+/// names with the start of each one's next occurrence, and the total.
+fn browse(
+    app: &kinship_tests::TestApp,
+    filter: Value,
+    order: &str,
+) -> (Vec<(String, Option<String>)>, i64) {
+    let query = "query($f: MeetingFilter, $o: MeetingOrder, $after: String) { meetings(filter: $f, orderBy: $o, first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { nextOccurrence { start } node { name } } } }";
+    let (mut found, mut after) = (Vec::new(), Value::Null);
+    loop {
+        let page = &app.query(
+            None,
+            query,
+            json!({ "f": filter, "o": order, "after": after }),
+        )["meetings"];
+        for edge in page["edges"].as_array().expect("edges") {
+            let name = edge["node"]["name"].as_str().expect("name").to_owned();
+            let start = edge["nextOccurrence"]["start"].as_str().map(str::to_owned);
+            found.push((name, start));
+        }
+        if page["pageInfo"]["hasNextPage"] != true {
+            return (found, page["totalCount"].as_i64().expect("totalCount"));
+        }
+        after = page["pageInfo"]["endCursor"].clone();
+    }
+}
+
+/// The names of found meetings.
+fn names_of(found: &[(String, Option<String>)]) -> Vec<&str> {
+    found.iter().map(|(n, _)| n.as_str()).collect()
+}
+
+spec!(
+    browsing_pages_through_every_meeting_once_in_either_order,
+    |app| {
+        let (key, group) = clinic_with_group(&app, "PUBLIC");
+        let daily = json!({ "rrule": "FREQ=DAILY", "startTime": "07:00", "durationMinutes": 30, "startsOn": "2026-01-01" });
+        let far_off =
+            json!({ "startTime": "12:00", "durationMinutes": 60, "startsOn": "2030-01-01" });
+        let long_past =
+            json!({ "startTime": "12:00", "durationMinutes": 60, "startsOn": "2026-01-10" });
+        for (name, changes) in [
+            ("alpha", json!({ "program": "aa", "types": ["O", "D"] })),
+            (
+                "Beta",
+                json!({ "program": "aa", "types": ["O"], "schedule": daily }),
+            ),
+            ("gamma", json!({ "program": "aa", "types": ["C", "D"] })),
+            ("Delta", json!({ "schedule": far_off })),
+            (
+                "epsilon",
+                json!({ "program": "aa", "types": ["O"], "schedule": long_past }),
+            ),
+            ("Zeta", json!({})),
+        ] {
+            meeting(
+                &app,
+                &key,
+                weekly_meeting(&group, merged(changes, json!({ "name": name }))),
+            );
+        }
+        let other = app.admin_key("elsewhere");
+        let private_group = app.query(
+            Some(&other),
+            "mutation { createGroup(input: { name: \"Private\", visibility: PRIVATE }) { id } }",
+            json!({}),
+        )["createGroup"]["id"]
+            .as_str()
+            .expect("group")
+            .to_owned();
+        meeting(
+            &app,
+            &other,
+            weekly_meeting(&private_group, json!({ "name": "Hidden" })),
+        );
+
+        // By next occurrence: those with one in start order (ties in creation order), then the
+        // rest; each once, across pages of two.
+        let (by_next, total) = browse(&app, json!({}), "NEXT_OCCURRENCE");
+        assert_eq!(total, 6, "{by_next:?}");
+        let starts: Vec<&str> = by_next.iter().filter_map(|(_, s)| s.as_deref()).collect();
+        assert_eq!(starts.len(), 4, "{by_next:?}");
+        assert!(starts.is_sorted(), "{by_next:?}");
+        assert_eq!(
+            names_of(&by_next[4..]),
+            ["Delta", "epsilon"],
+            "meetings with no next occurrence come last"
+        );
+        let weekly: Vec<&str> = names_of(&by_next)
+            .into_iter()
+            .filter(|n| ["alpha", "gamma", "Zeta"].contains(n))
+            .collect();
+        assert_eq!(weekly, ["alpha", "gamma", "Zeta"], "ties keep their order");
+
+        let (by_name, total) = browse(&app, json!({}), "NAME");
+        assert_eq!(total, 6);
+        assert_eq!(
+            names_of(&by_name),
+            ["alpha", "Beta", "Delta", "epsilon", "gamma", "Zeta"]
+        );
+
+        for (types, expected) in [
+            (
+                json!({ "include": ["O"] }),
+                vec!["alpha", "Beta", "epsilon"],
+            ),
+            (
+                json!({ "include": ["O", "D"], "match": "ALL" }),
+                vec!["alpha"],
+            ),
+            (json!({ "include": ["D"], "exclude": ["C"] }), vec!["alpha"]),
+        ] {
+            let (found, total) = browse(&app, json!({ "program": "aa", "types": types }), "NAME");
+            assert_eq!(names_of(&found), expected, "{types}");
+            assert_eq!(total, expected.len() as i64);
+        }
+    }
+);

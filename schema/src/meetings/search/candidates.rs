@@ -5,10 +5,8 @@
 use super::MeetingSearch;
 use crate::db::MultiBackend;
 use crate::db::tables::{meeting_occurrences, meetings, support_groups};
-use crate::groups::model::{GroupScope, filter_by_recovery, findable_by};
+use crate::groups::model::GroupScope;
 use crate::meetings::horizon;
-use crate::meetings::model::{AttendanceMode, MeetingStatus};
-use crate::stored::{contains_pattern, filter_like_any, language_patterns, lower};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
@@ -37,51 +35,86 @@ macro_rules! candidates {
 }
 pub(super) use candidates;
 
-/// Keeps the candidates that pass the filters SQL can check: who may find them, active, and
-/// the search's filters but time of day; `within_horizon` is the search's window when the
-/// occurrence horizon holds it.
+/// Keeps the rows of `$query` (whose FROM clause holds `meetings` joined with their
+/// `support_groups`) that `$scope` may find, that are active, and that pass every filter of
+/// `$search` but local weekdays and times of day, and the window.
+macro_rules! sql_filters {
+    ($query:ident, $scope:expr, $search:expr) => {{
+        use $crate::db::tables::meetings;
+        use $crate::groups::model::{filter_by_recovery, findable_by};
+        use $crate::meetings::model::{AttendanceMode, MeetingStatus};
+        use $crate::stored::{
+            contains_pattern, filter_like_any, language_patterns, list_pattern, lower,
+        };
+        let search: &$crate::meetings::search::MeetingSearch = $search;
+        $query = $query
+            .filter(findable_by!($scope))
+            .filter(meetings::status.eq(MeetingStatus::Active));
+        if !search.modes.is_empty() {
+            let mut modes = search.modes.clone();
+            if modes.iter().any(|m| *m != AttendanceMode::Hybrid) {
+                modes.push(AttendanceMode::Hybrid);
+            }
+            $query = $query.filter(meetings::attendance_mode.eq_any(modes));
+        }
+        if let Some(program) = &search.program {
+            $query = $query.filter(meetings::program.eq(program.clone()));
+        }
+        if !search.group_ids.is_empty() {
+            $query = $query.filter(meetings::group_id.eq_any(search.group_ids.clone()));
+        }
+        match &search.include_types {
+            None => {}
+            Some((codes, $crate::meetings::search::TypeMatch::Any)) => {
+                filter_like_any!(
+                    $query,
+                    meetings::types,
+                    codes.iter().map(|c| list_pattern(c)).collect()
+                );
+            }
+            Some((codes, $crate::meetings::search::TypeMatch::All)) => {
+                for code in codes {
+                    $query = $query.filter(meetings::types.like(list_pattern(code)));
+                }
+            }
+        }
+        for code in &search.exclude_types {
+            $query = $query.filter(meetings::types.not_like(list_pattern(code)));
+        }
+        filter_by_recovery!($query, &search.focus, &search.audiences, &search.pathways);
+        filter_like_any!(
+            $query,
+            meetings::languages,
+            language_patterns(&search.languages)
+        );
+        if let Some(pattern) = search.text.as_deref().and_then(contains_pattern) {
+            $query = $query.filter(
+                lower(meetings::name)
+                    .like(pattern.clone())
+                    .escape('\\')
+                    .or(lower(meetings::description).like(pattern).escape('\\')),
+            );
+        }
+        if let Some((lat, lon, radius)) = search.near.filter(|(_, _, r)| r.is_finite()) {
+            let ((south, north), (west, east)) =
+                $crate::meetings::horizon::bounding_box(lat, lon, radius);
+            $query = $query
+                .filter(meetings::latitude.between(south, north))
+                .filter(meetings::longitude.between(west, east));
+        }
+    }};
+}
+pub(super) use sql_filters;
+
+/// Keeps the candidates that pass the filters SQL can check ([`sql_filters!`]);
+/// `within_horizon` is the search's window when the occurrence horizon holds it.
 pub(super) fn prefilter<'a, ST: 'a>(
     mut query: Candidates<'a, ST>,
     scope: GroupScope,
     search: &MeetingSearch,
     within_horizon: Option<(DateTime<Utc>, DateTime<Utc>)>,
 ) -> Candidates<'a, ST> {
-    query = query
-        .filter(findable_by!(scope))
-        .filter(meetings::status.eq(MeetingStatus::Active));
-    if !search.modes.is_empty() {
-        let mut modes = search.modes.clone();
-        if modes.iter().any(|m| *m != AttendanceMode::Hybrid) {
-            modes.push(AttendanceMode::Hybrid);
-        }
-        query = query.filter(meetings::attendance_mode.eq_any(modes));
-    }
-    if let Some(program) = &search.program {
-        query = query.filter(meetings::program.eq(program.clone()));
-    }
-    if !search.group_ids.is_empty() {
-        query = query.filter(meetings::group_id.eq_any(search.group_ids.clone()));
-    }
-    filter_by_recovery!(query, &search.focus, &search.audiences, &search.pathways);
-    filter_like_any!(
-        query,
-        meetings::languages,
-        language_patterns(&search.languages)
-    );
-    if let Some(pattern) = search.text.as_deref().and_then(contains_pattern) {
-        query = query.filter(
-            lower(meetings::name)
-                .like(pattern.clone())
-                .escape('\\')
-                .or(lower(meetings::description).like(pattern).escape('\\')),
-        );
-    }
-    if let Some((lat, lon, radius)) = search.near.filter(|(_, _, r)| r.is_finite()) {
-        let ((south, north), (west, east)) = horizon::bounding_box(lat, lon, radius);
-        query = query
-            .filter(meetings::latitude.between(south, north))
-            .filter(meetings::longitude.between(west, east));
-    }
+    sql_filters!(query, scope, search);
     if let Some((from, to)) = within_horizon {
         // Only meetings with an occurrence in the window (in the cells around the point, when
         // searching near one); the loop below still checks each one's occurrences.

@@ -2,7 +2,7 @@
 //! and times of day, which the occurrence horizon does not store, and for windows outside it.
 
 use super::candidates::{candidates, prefilter};
-use super::{Found, Keyed, MeetingSearch, default_window, sort_value, types_match, within_radius};
+use super::{Found, Keyed, MeetingSearch, default_window, sort_value, within_radius};
 use crate::db::{DbConnection, Id};
 use crate::error::ApiResult;
 use crate::groups::model::GroupScope;
@@ -141,9 +141,6 @@ pub(super) fn expanded(
             let Some(distance_km) = within_radius(search.near, row.latitude, row.longitude) else {
                 continue;
             };
-            if !types_match(&row.types, search) {
-                continue;
-            }
             let Ok(schedule) = row.schedule() else {
                 continue;
             };

@@ -288,6 +288,7 @@ impl MeetingSearchQuery {
             nearest: nearest.map(|n| n as usize),
             after: page.after.clone(),
             limit: page.limit() as usize,
+            count_total: page.count_total,
         };
         let clock = search::Clock {
             now: Utc::now(),

@@ -9,6 +9,7 @@
 //! The first two load only the page's meetings. All three share the filters SQL checks
 //! (`candidates`), the cursor keys and the paging.
 
+mod browse;
 mod candidates;
 mod expanded;
 pub use expanded::Turn;
@@ -23,7 +24,6 @@ use crate::db::{DbConnection, Id};
 use crate::error::ApiResult;
 use crate::groups::model::GroupScope;
 use crate::recovery::{Audience, Pathway, RecoveryFocus};
-use crate::stored::decode_list;
 use chrono::{DateTime, Duration, NaiveTime, Utc, Weekday};
 
 /// Mean Earth radius in kilometres.
@@ -115,17 +115,6 @@ fn within_radius(
     }
 }
 
-/// Whether a meeting's type codes (as stored) pass the search's type filters.
-fn types_match(types: &str, search: &MeetingSearch) -> bool {
-    let codes = decode_list(types);
-    let included = match &search.include_types {
-        None => true,
-        Some((wanted, TypeMatch::Any)) => wanted.iter().any(|t| codes.contains(t)),
-        Some((wanted, TypeMatch::All)) => wanted.iter().all(|t| codes.contains(t)),
-    };
-    included && !search.exclude_types.iter().any(|t| codes.contains(t))
-}
-
 /// The sort value of a meeting in `order` (the cursor key is this, then the id).
 fn sort_value(
     order: MeetingOrder,
@@ -154,6 +143,9 @@ pub struct PageRequest {
     pub after: Option<(String, Id)>,
     /// At most this many results.
     pub limit: usize,
+    /// Whether to count every match (`totalCount`); a list that counts only when asked
+    /// answers 0 otherwise.
+    pub count_total: bool,
 }
 
 /// A page of results.
@@ -236,6 +228,9 @@ pub fn page(
             && request.order != MeetingOrder::Name
         {
             return stored::from_horizon(conn, scope, search, request, window);
+        }
+        if browse::serves(search, request) {
+            return browse::page(conn, scope, search, request, window);
         }
         return stored::by_meeting(conn, scope, search, request, window);
     }

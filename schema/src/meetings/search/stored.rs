@@ -3,8 +3,7 @@
 
 use super::candidates::{candidates, prefilter};
 use super::{
-    Found, Keyed, MeetingSearch, PageRequest, SearchPage, paged, sort_value, types_match,
-    within_radius,
+    Found, Keyed, MeetingSearch, PageRequest, SearchPage, paged, sort_value, within_radius,
 };
 use crate::db::tables::{meeting_occurrences, meetings};
 use crate::db::{DbConnection, Id, MultiBackend};
@@ -154,19 +153,18 @@ pub(super) fn by_meeting(
         meetings::name,
         meetings::latitude,
         meetings::longitude,
-        meetings::types,
         first_start,
     );
-    type Light = (Id, String, Option<f64>, Option<f64>, String, Option<i64>);
+    type Light = (Id, String, Option<f64>, Option<f64>, Option<i64>);
     let narrowed = search.starts_between;
     let candidates: Vec<Light> =
         prefilter(candidates!(select), scope, search, narrowed).load(conn)?;
     let mut keyed = Vec::with_capacity(candidates.len());
-    for (id, name, lat, lon, types, start_micros) in candidates {
+    for (id, name, lat, lon, start_micros) in candidates {
         let Some(distance_km) = within_radius(search.near, lat, lon) else {
             continue;
         };
-        if !types_match(&types, search) || (narrowed.is_some() && start_micros.is_none()) {
+        if narrowed.is_some() && start_micros.is_none() {
             continue;
         }
         let hit = Hit {
@@ -180,7 +178,7 @@ pub(super) fn by_meeting(
 }
 
 /// Ranks keyed matches, takes the page and loads its meetings (one statement) with their
-/// next occurrences; exceptions are read (one more) only for occurrences that may have moved.
+/// next occurrences.
 fn load_page(
     conn: &mut DbConnection,
     mut keyed: Keyed<Hit>,
@@ -193,40 +191,70 @@ fn load_page(
         .into_iter()
         .map(|m| (m.id, m))
         .collect();
-    let may_have_moved: Vec<Id> = page
-        .iter()
-        .filter(|(_, hit)| hit.start_micros.is_some() && hit.moved != Some(false))
-        .map(|((_, id), _)| *id)
-        .collect();
-    let mut exceptions = if may_have_moved.is_empty() {
-        Vec::new()
-    } else {
-        exceptions_of(conn, &may_have_moved)?
-    };
-    let rows = page
+    let listed = page
         .into_iter()
         .filter_map(|(key, hit)| {
             let row = rows.remove(&key.1)?;
-            let mine = take_exceptions_of(&mut exceptions, &row);
-            let next = hit
-                .start_micros
-                .and_then(|start| occurrence_at(&row, &mine, horizon::instant(start)));
-            Some((
+            Some(Listed {
                 key,
-                Found {
-                    row,
-                    distance_km: hit.distance_km,
-                    next,
-                },
-            ))
+                row,
+                start_micros: hit.start_micros,
+                moved: hit.moved,
+                distance_km: hit.distance_km,
+            })
         })
         .collect();
-    Ok(SearchPage { total, rows })
+    Ok(SearchPage {
+        total,
+        rows: with_next_occurrences(conn, listed)?,
+    })
+}
+
+/// A meeting of a page, loaded, with its cursor key, the start of its first occurrence in the
+/// window, whether that occurrence was moved (`None`: not known) and its distance.
+pub(super) struct Listed {
+    pub key: (String, Id),
+    pub row: MeetingRow,
+    pub start_micros: Option<i64>,
+    pub moved: Option<bool>,
+    pub distance_km: Option<f64>,
+}
+
+/// A page's meetings with their next occurrences: exceptions are read (one statement) only
+/// for occurrences that may have moved.
+pub(super) fn with_next_occurrences(
+    conn: &mut DbConnection,
+    listed: Vec<Listed>,
+) -> ApiResult<Keyed<Found>> {
+    let may_have_moved: Vec<Id> = listed
+        .iter()
+        .filter(|l| l.start_micros.is_some() && l.moved != Some(false))
+        .map(|l| l.key.1)
+        .collect();
+    let mut exceptions = match may_have_moved.is_empty() {
+        true => Vec::new(),
+        false => exceptions_of(conn, &may_have_moved)?,
+    };
+    Ok(listed
+        .into_iter()
+        .map(|l| {
+            let mine = take_exceptions_of(&mut exceptions, &l.row);
+            let next = l
+                .start_micros
+                .and_then(|start| occurrence_at(&l.row, &mine, horizon::instant(start)));
+            let found = Found {
+                row: l.row,
+                distance_km: l.distance_km,
+                next,
+            };
+            (l.key, found)
+        })
+        .collect())
 }
 
 /// The occurrence of a meeting that takes place starting at `start` (moved there, or as
 /// scheduled).
-fn occurrence_at(
+pub(super) fn occurrence_at(
     row: &MeetingRow,
     exceptions: &[recurrence::Exception],
     start: DateTime<Utc>,

@@ -1,0 +1,2 @@
+DROP INDEX support_groups_name;
+DROP INDEX meetings_name;
