@@ -103,7 +103,7 @@ def main():
     parser.add_argument("--seconds", type=int, default=20, help="length of each run")
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
-    parser.add_argument("--only", default="a,ref,b,c,d", help="queries to run, in order")
+    parser.add_argument("--only", default="a,ref,b,c,d,e,f,g,h", help="queries to run, in order")
     parser.add_argument("--no-build", action="store_true")
     parser.add_argument("--binary", default=str(BINARY), help="the kinship binary to measure (implies --no-build)")
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
@@ -171,6 +171,12 @@ def main():
             "b": ("(b) a group, its members and meetings (staff key)", "group-overview.graphql", {"id": group}, key),
             "c": ("(c) meetings text search", "meetings-text-search.graphql", {"filter": {"text": "step study"}}, None),
             "d": ("(d) viewer (the floor)", "viewer.graphql", {}, key),
+            "e": ("(e) a page of meetings, no filter", "meetings-browse.graphql", {}, None),
+            "f": ("(f) a page of meetings by name", "meetings-browse.graphql", {"orderBy": "NAME"}, None),
+            "g": ("(g) a page of meetings by program, type and language", "meetings-browse.graphql",
+                  {"filter": {"program": "aa", "types": {"include": ["O"]}, "languages": ["en"]}}, None),
+            "h": ("(h) the group directory by focus and language", "directory.graphql",
+                  {"filter": {"focus": ["OPIOIDS", "ANY"], "languages": ["en"]}}, None),
         }
         reference = (f"{BASE}/reference/meetings-soon?latitude={city[1]}&longitude={city[2]}&radiusKm=10"
                      f"&from={window['from']}&to={window['to']}")
@@ -178,7 +184,7 @@ def main():
         bodies = tempfile.TemporaryDirectory()
         unknown = set(args.only.split(",")) - set(queries) - {"ref"}
         if unknown:
-            sys.exit(f"unknown queries {sorted(unknown)}: use a, ref, b, c, d")
+            sys.exit(f"unknown queries {sorted(unknown)}: use a, ref, b, c, d, e, f, g, h")
         for name in args.only.split(","):
             if name == "ref":
                 label, target, body_file, token, statements = "(a) reference handler, no GraphQL", reference, None, None, "-"
