@@ -335,3 +335,93 @@ fn the_horizon_moves_forward_a_day_at_a_time() {
         );
     }
 }
+
+/// A stored occurrence's start, read back for comparison.
+#[derive(QueryableByName, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct StoredStart {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    start_micros: i64,
+}
+
+#[test]
+fn a_meeting_changed_while_the_horizon_moves_keeps_every_occurrence_once() {
+    use kinship_schema::meetings::horizon;
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some(app) = TestApp::start(backend, |_| {}) else {
+            continue;
+        };
+        let key = app.load_demo();
+        let mut conn = open(&app.database);
+        let later = chrono::Utc::now() + chrono::Duration::days(20);
+        let target = later + chrono::Duration::days(horizon::HORIZON_DAYS);
+        // An extension to `target` has begun (its first step records the target) when the
+        // meeting changes.
+        diesel::sql_query(format!(
+            "UPDATE occurrence_horizon SET extending_to_micros = {}",
+            horizon::micros(target)
+        ))
+        .execute(&mut conn)
+        .expect("extension begun");
+        let id = app.query(
+            Some(&key),
+            "{ meetings(first: 1, filter: { text: \"Tuesday\" }) { edges { node { id } } } }",
+            json!({}),
+        )["meetings"]["edges"][0]["node"]["id"]
+            .clone();
+        let rename = "mutation($id: ID!, $n: String!) { updateMeeting(input: { id: $id, name: $n }) { id } }";
+        app.query(Some(&key), rename, json!({ "id": id, "n": "Renamed" }));
+        let meeting_id: String = {
+            #[derive(QueryableByName)]
+            struct Found {
+                #[diesel(sql_type = Text)]
+                id: String,
+            }
+            let cast = match backend {
+                Backend::Postgres => "id::text",
+                Backend::Sqlite => "lower(hex(id))",
+            };
+            diesel::sql_query(format!(
+                "SELECT {cast} AS id FROM meetings WHERE name = 'Renamed'"
+            ))
+            .get_result::<Found>(&mut conn)
+            .expect("the renamed meeting")
+            .id
+        };
+        let stored = |conn: &mut DbConnection| -> Vec<StoredStart> {
+            let matches = match backend {
+                Backend::Postgres => format!("meeting_id::text = '{meeting_id}'"),
+                Backend::Sqlite => format!("lower(hex(meeting_id)) = '{meeting_id}'"),
+            };
+            let mut starts: Vec<StoredStart> = diesel::sql_query(format!(
+                "SELECT start_micros FROM meeting_occurrences WHERE {matches} AND start_micros >= {}",
+                horizon::micros(later - horizon::kept_past())
+            ))
+            .load(conn)
+            .expect("occurrences");
+            starts.sort();
+            starts
+        };
+        let written = stored(&mut conn);
+        assert!(
+            written
+                .last()
+                .is_some_and(|s| s.start_micros > horizon::micros(later)),
+            "{backend:?}: the change wrote up to the extension's target: {written:?}"
+        );
+        // The extension runs on, reaching the meeting after its change.
+        let until = horizon::extend(&mut conn, later).expect("extend");
+        assert_eq!(until, target, "{backend:?}");
+        let extended = stored(&mut conn);
+        assert_eq!(
+            written, extended,
+            "{backend:?}: nothing lost, nothing twice"
+        );
+        // A rewrite now gives the same occurrences.
+        app.query(
+            Some(&key),
+            rename,
+            json!({ "id": id, "n": "Renamed again" }),
+        );
+        assert_eq!(stored(&mut conn), extended, "{backend:?}");
+    }
+}

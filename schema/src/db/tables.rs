@@ -277,6 +277,7 @@ diesel::table! {
     occurrence_horizon (id) {
         id -> Integer,
         until_micros -> BigInt,
+        extending_to_micros -> Nullable<BigInt>,
     }
 }
 

@@ -32,8 +32,9 @@ const EXTEND_BELOW_DAYS: i64 = HORIZON_DAYS - 1;
 const CELL_DEGREES: f64 = 0.25;
 /// Beyond this many cells a search filters by time only.
 const MAX_CELLS: usize = 64;
-/// Meetings read per statement when the horizon is extended.
-const BATCH: i64 = 2_000;
+/// Meetings extended per transaction when the horizon moves forward: small enough that a write
+/// to one of them never waits long.
+const EXTEND_BATCH: i64 = 500;
 
 /// How long after its start an occurrence is kept: the horizon begins this long before now.
 pub fn kept_past() -> Duration {
@@ -214,17 +215,21 @@ impl KnownHorizon {
     }
 }
 
-/// The horizon's end, read under a lock that keeps [`extend`] out until the transaction ends
-/// (SQLite: callers have already written, so they hold the write lock).
+/// How far a rewrite writes: the horizon's end, or the end an extension in progress is moving
+/// it to; read under a lock that keeps [`extend`] from starting or finishing until the
+/// transaction ends (SQLite: callers have already written, so they hold the write lock).
 fn until_shared(conn: &mut DbConnection) -> ApiResult<DateTime<Utc>> {
-    let query = occurrence_horizon::table
-        .find(1)
-        .select(occurrence_horizon::until_micros);
-    let until: Option<i64> = match conn {
+    let query = occurrence_horizon::table.find(1).select((
+        occurrence_horizon::until_micros,
+        occurrence_horizon::extending_to_micros,
+    ));
+    let ends: Option<(i64, Option<i64>)> = match conn {
         DbConnection::Pg(pg) => query.for_share().first(pg).optional()?,
         DbConnection::Sqlite(lite) => query.first(lite).optional()?,
     };
-    Ok(instant(until.unwrap_or(0)))
+    Ok(instant(ends.map_or(0, |(until, extending_to)| {
+        extending_to.map_or(until, |to| to.max(until))
+    })))
 }
 
 /// Rewrites a meeting's stored occurrences (none unless it is active), from the meeting as
@@ -288,66 +293,143 @@ pub fn insert_all(conn: &mut DbConnection, rows: &[OccurrenceRow]) -> ApiResult<
 
 /// Moves the horizon forward. While it reaches at least 41 days past `now` this only reads
 /// it; otherwise every active meeting's occurrences are written up to [`HORIZON_DAYS`] after
-/// `now`, and occurrences that started more than a day before `now` are dropped, in one
-/// transaction. Returns the horizon's end. A horizon never filled (a new or migrated database)
-/// is filled from a day before `now`.
+/// `now`, and occurrences that started more than a day before `now` are dropped. Returns the
+/// horizon's end. A horizon never filled (a new or migrated database) is filled from a day
+/// before `now`.
+///
+/// It runs as many short transactions, so no write waits on it for long:
+/// 1. the target is recorded as `extending_to_micros`: from then on [`replace`] writes a
+///    changed meeting's occurrences up to it;
+/// 2. the meetings are extended [`EXTEND_BATCH`] at a time, each batch holding a shared lock on
+///    its meetings and their groups (a change to one of them waits for the batch, or the batch
+///    for the change) and skipping occurrences a rewrite already stored;
+/// 3. past occurrences are deleted [`EXTEND_BATCH`] meetings' worth at a time;
+/// 4. the horizon's end moves to the target, which searches then trust.
+///
+/// A search never reads past the recorded end, so the partly extended horizon is never seen;
+/// an extension cut short is finished by the next one.
 pub fn extend(conn: &mut DbConnection, now: DateTime<Utc>) -> ApiResult<DateTime<Utc>> {
+    let target = now + Duration::days(HORIZON_DAYS);
+    let from = write_transaction(conn, |conn| {
+        let query = occurrence_horizon::table.find(1).select((
+            occurrence_horizon::until_micros,
+            occurrence_horizon::extending_to_micros,
+        ));
+        let (until, extending_to): (i64, Option<i64>) = match conn {
+            DbConnection::Pg(pg) => query.for_update().first(pg)?,
+            DbConnection::Sqlite(lite) => query.first(lite)?,
+        };
+        let until = instant(until);
+        if until >= now + Duration::days(EXTEND_BELOW_DAYS) {
+            return Ok(None);
+        }
+        let extending_to = extending_to.map_or(micros(target), |t| t.max(micros(target)));
+        diesel::update(occurrence_horizon::table.find(1))
+            .set(occurrence_horizon::extending_to_micros.eq(Some(extending_to)))
+            .execute(conn)?;
+        Ok(Some(until.max(now - kept_past())))
+    })?;
+    let Some(from) = from else {
+        return KnownHorizon::read(conn)?
+            .until()
+            .ok_or_else(|| crate::error::ApiError::Unavailable("no horizon".into()));
+    };
+    let mut after: Option<Id> = None;
+    while let Some(last) = write_transaction(conn, |conn| extend_batch(conn, after, from, target))?
+    {
+        after = Some(last);
+    }
+    let cutoff = micros(now - kept_past());
+    while write_transaction(conn, |conn| drop_past_batch(conn, cutoff))? > 0 {}
     write_transaction(conn, |conn| {
         let query = occurrence_horizon::table
             .find(1)
             .select(occurrence_horizon::until_micros);
-        let until = instant(match conn {
+        let until: i64 = match conn {
             DbConnection::Pg(pg) => query.for_update().first(pg)?,
             DbConnection::Sqlite(lite) => query.first(lite)?,
-        });
-        if until >= now + Duration::days(EXTEND_BELOW_DAYS) {
-            return Ok(until);
-        }
-        let target = now + Duration::days(HORIZON_DAYS);
-        let from = until.max(now - kept_past());
-        let mut after: Option<Id> = None;
-        loop {
-            let mut query = meetings::table
+        };
+        diesel::update(occurrence_horizon::table.find(1))
+            .set((
+                occurrence_horizon::until_micros.eq(until.max(micros(target))),
+                occurrence_horizon::extending_to_micros.eq(None::<i64>),
+            ))
+            .execute(conn)?;
+        Ok(match until > micros(target) {
+            true => instant(until),
+            false => target,
+        })
+    })
+}
+
+/// Extends the next [`EXTEND_BATCH`] active meetings after `after` (by id) from `from` to
+/// `target`, under a shared lock on them and their groups; the last one's id, or `None` when
+/// none is left.
+fn extend_batch(
+    conn: &mut DbConnection,
+    after: Option<Id>,
+    from: DateTime<Utc>,
+    target: DateTime<Utc>,
+) -> ApiResult<Option<Id>> {
+    let after = after.unwrap_or(Id(uuid::Uuid::nil()));
+    macro_rules! batch {
+        () => {
+            meetings::table
                 .inner_join(support_groups::table.on(support_groups::id.eq(meetings::group_id)))
                 .filter(meetings::status.eq(MeetingStatus::Active))
+                .filter(meetings::id.gt(after))
                 .order(meetings::id.asc())
                 .select((MeetingRow::as_select(), support_groups::visibility))
-                .limit(BATCH)
-                .into_boxed();
-            if let Some(last) = after {
-                query = query.filter(meetings::id.gt(last));
-            }
-            let batch: Vec<(MeetingRow, GroupVisibility)> = query.load(conn)?;
-            let Some((last, _)) = batch.last() else {
-                break;
-            };
-            after = Some(last.id);
-            let ids: Vec<Id> = batch.iter().map(|(m, _)| m.id).collect();
-            let mut exceptions = exceptions_of(conn, &ids)?;
-            let rows: Vec<OccurrenceRow> = batch
-                .iter()
-                .flat_map(|(meeting, visibility)| {
-                    rows_of(
-                        meeting,
-                        &take_exceptions_of(&mut exceptions, meeting),
-                        *visibility == GroupVisibility::Public,
-                        from,
-                        target,
-                    )
-                })
-                .collect();
-            insert_all(conn, &rows)?;
-        }
-        diesel::delete(
-            meeting_occurrences::table
-                .filter(meeting_occurrences::start_micros.lt(micros(now - kept_past()))),
-        )
-        .execute(conn)?;
-        diesel::update(occurrence_horizon::table.find(1))
-            .set(occurrence_horizon::until_micros.eq(micros(target)))
-            .execute(conn)?;
-        Ok(target)
-    })
+                .limit(EXTEND_BATCH)
+        };
+    }
+    let batch: Vec<(MeetingRow, GroupVisibility)> = match conn {
+        DbConnection::Pg(pg) => batch!().for_share().load(pg)?,
+        DbConnection::Sqlite(lite) => batch!().load(lite)?,
+    };
+    let Some((last, _)) = batch.last() else {
+        return Ok(None);
+    };
+    let last = last.id;
+    let ids: Vec<Id> = batch.iter().map(|(m, _)| m.id).collect();
+    let mut exceptions = exceptions_of(conn, &ids)?;
+    let rows: Vec<OccurrenceRow> = batch
+        .iter()
+        .flat_map(|(meeting, visibility)| {
+            rows_of(
+                meeting,
+                &take_exceptions_of(&mut exceptions, meeting),
+                *visibility == GroupVisibility::Public,
+                from,
+                target,
+            )
+        })
+        .collect();
+    // A meeting changed since the extension began already has these rows (the same ones:
+    // its rewrite read the meeting as this batch does).
+    insert_in_batches!(conn, meeting_occurrences::table, &rows, 9, skip_existing);
+    Ok(Some(last))
+}
+
+/// Deletes the occurrences of up to [`EXTEND_BATCH`] meetings that started before `cutoff`;
+/// how many were deleted.
+fn drop_past_batch(conn: &mut DbConnection, cutoff: i64) -> ApiResult<usize> {
+    use meeting_occurrences as o;
+    let meeting_ids: Vec<Id> = o::table
+        .filter(o::start_micros.lt(cutoff))
+        .select(o::meeting_id)
+        .distinct()
+        .limit(EXTEND_BATCH)
+        .load(conn)?;
+    if meeting_ids.is_empty() {
+        return Ok(0);
+    }
+    Ok(diesel::delete(
+        o::table
+            .filter(o::meeting_id.eq_any(meeting_ids))
+            .filter(o::start_micros.lt(cutoff)),
+    )
+    .execute(conn)?)
 }
 
 #[cfg(test)]

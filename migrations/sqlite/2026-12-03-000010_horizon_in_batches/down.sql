@@ -1,0 +1,1 @@
+ALTER TABLE occurrence_horizon DROP COLUMN extending_to_micros;
