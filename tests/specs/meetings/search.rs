@@ -443,3 +443,27 @@ spec!(
         }
     }
 );
+
+spec!(
+    a_filter_that_matches_late_in_the_walk_still_finds_its_meeting,
+    |app| {
+        // Seventy meetings of another program start at the same time as the one that matches,
+        // and come before it (ties go by creation): the walk must go past all of them.
+        let (key, group) = clinic_with_group(&app, "PUBLIC");
+        let daily = json!({ "rrule": "FREQ=DAILY", "startTime": "07:00", "durationMinutes": 30, "startsOn": "2026-01-01" });
+        for n in 0..70 {
+            let changes =
+                json!({ "name": format!("Filler {n}"), "program": "na", "schedule": daily });
+            meeting(&app, &key, weekly_meeting(&group, changes));
+        }
+        let changes = json!({ "name": "Target", "program": "aa", "schedule": daily });
+        meeting(&app, &key, weekly_meeting(&group, changes));
+        let (found, total) = browse(&app, json!({ "program": "aa" }), "NEXT_OCCURRENCE");
+        assert_eq!(names_of(&found), ["Target"]);
+        assert_eq!(total, 1);
+        let (all, total) = browse(&app, json!({}), "NEXT_OCCURRENCE");
+        assert_eq!(total, 71);
+        assert_eq!(all.len(), 71);
+        assert_eq!(all.last().map(|(n, _)| n.as_str()), Some("Target"));
+    }
+);

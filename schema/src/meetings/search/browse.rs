@@ -98,36 +98,8 @@ fn by_next_occurrence(
     };
     let mut page = Vec::new();
     if !matches!(after, Some((None, _))) {
-        let first_in_window = not(exists(
-            earlier
-                .filter(earlier.field(o::meeting_id).eq(o::meeting_id))
-                .filter(earlier.field(o::start_micros).ge(from))
-                .filter(earlier.field(o::start_micros).lt(o::start_micros)),
-        ));
-        let mut query = o::table
-            .inner_join(meetings::table.on(meetings::id.eq(o::meeting_id)))
-            .inner_join(support_groups::table.on(support_groups::id.eq(meetings::group_id)))
-            .filter(o::start_micros.ge(from))
-            .filter(o::start_micros.lt(to))
-            .filter(first_in_window)
-            .select((
-                MeetingRow::as_select(),
-                o::start_micros,
-                o::moved_from_micros,
-            ))
-            .into_boxed();
-        sql_filters!(query, scope, search);
-        if let Some((Some(start), id)) = after {
-            query = query.filter(
-                o::start_micros
-                    .gt(start)
-                    .or(o::start_micros.eq(start).and(o::meeting_id.gt(id))),
-            );
-        }
-        let found: Vec<(MeetingRow, i64, Option<i64>)> = query
-            .order((o::start_micros.asc(), o::meeting_id.asc()))
-            .limit(request.limit as i64)
-            .load(conn)?;
+        let after = after.and_then(|(start, id)| Some((start?, id)));
+        let found = first_occurrences(conn, scope, search, request.limit, (from, to), after)?;
         page.extend(found.into_iter().map(|(row, start, moved_from)| {
             let key = sort_value(
                 MeetingOrder::NextOccurrence,
@@ -158,6 +130,104 @@ fn by_next_occurrence(
         );
     }
     Ok(page)
+}
+
+/// Up to `limit` meetings with their first occurrence in the window, in `(start, meeting)`
+/// order after `after`: each meeting with its start and, when it was moved, its original start.
+///
+/// PostgreSQL walks the occurrence index and probes each meeting and its group as it goes (a
+/// join). SQLite's planner (3.50) turns that join around, scanning every meeting and sorting,
+/// so there the occurrences are walked alone, a chunk at a time, and each chunk's meetings are
+/// checked against the filters in a second statement.
+fn first_occurrences(
+    conn: &mut DbConnection,
+    scope: GroupScope,
+    search: &MeetingSearch,
+    limit: usize,
+    (from, to): (i64, i64),
+    after: Option<(i64, Id)>,
+) -> ApiResult<Vec<(MeetingRow, i64, Option<i64>)>> {
+    use meeting_occurrences as o;
+    macro_rules! walk {
+        ($query:expr, $limit:expr, $after:expr) => {{
+            let mut query = $query
+                .filter(o::start_micros.ge(from))
+                .filter(o::start_micros.lt(to))
+                .filter(not(exists(
+                    earlier
+                        .filter(earlier.field(o::meeting_id).eq(o::meeting_id))
+                        .filter(earlier.field(o::start_micros).ge(from))
+                        .filter(earlier.field(o::start_micros).lt(o::start_micros)),
+                )))
+                .into_boxed();
+            if let Some((start, id)) = $after {
+                query = query.filter(
+                    o::start_micros
+                        .gt(start)
+                        .or(o::start_micros.eq(start).and(o::meeting_id.gt(id))),
+                );
+            }
+            query
+                .order((o::start_micros.asc(), o::meeting_id.asc()))
+                .limit($limit as i64)
+        }};
+    }
+    if let DbConnection::Pg(_) = conn {
+        let mut query = walk!(
+            o::table
+                .inner_join(meetings::table.on(meetings::id.eq(o::meeting_id)))
+                .inner_join(support_groups::table.on(support_groups::id.eq(meetings::group_id)))
+                .select((
+                    MeetingRow::as_select(),
+                    o::start_micros,
+                    o::moved_from_micros
+                )),
+            limit,
+            after
+        );
+        sql_filters!(query, scope, search);
+        return Ok(query.load(conn)?);
+    }
+    // SQLite: walk the occurrences alone, a chunk at a time, and keep those whose meeting
+    // passes the filters (one statement per chunk for each).
+    let chunk = (limit * 4).max(64);
+    let mut after = after;
+    let mut found = Vec::new();
+    loop {
+        let mut walked = walk!(
+            o::table.select((o::meeting_id, o::start_micros, o::moved_from_micros)),
+            chunk,
+            after
+        );
+        if scope.organization_id.is_none() && scope.member_id.is_none() {
+            walked = walked.filter(o::public.eq(true));
+        }
+        let hits: Vec<(Id, i64, Option<i64>)> = walked.load(conn)?;
+        let ids: Vec<Id> = hits.iter().map(|(id, ..)| *id).collect();
+        let mut matching =
+            candidates!(MeetingRow::as_select()).filter(meetings::id.eq_any(ids.clone()));
+        sql_filters!(matching, scope, search);
+        let mut rows: std::collections::HashMap<Id, MeetingRow> = match ids.is_empty() {
+            true => Default::default(),
+            false => matching
+                .load::<MeetingRow>(conn)?
+                .into_iter()
+                .map(|m| (m.id, m))
+                .collect(),
+        };
+        for (id, start, moved_from) in &hits {
+            after = Some((*start, *id));
+            if let Some(row) = rows.remove(id) {
+                found.push((row, *start, *moved_from));
+                if found.len() == limit {
+                    return Ok(found);
+                }
+            }
+        }
+        if hits.len() < chunk {
+            return Ok(found);
+        }
+    }
 }
 
 /// The page in `NAME` order (the database's `lower(name)`, then id), each meeting with its
