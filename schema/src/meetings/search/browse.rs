@@ -31,6 +31,9 @@ const NO_OCCURRENCE: &str = "~";
 
 diesel::alias!(meeting_occurrences as earlier: EarlierOccurrence);
 
+/// The most occurrences SQLite's walk reads per statement ([`first_occurrences`]).
+const MAX_CHUNK: usize = 2_048;
+
 /// Whether [`page`] answers this search: no place, no window, no words, no "nearest N", and an
 /// order an index holds.
 pub(super) fn serves(search: &MeetingSearch, request: &PageRequest) -> bool {
@@ -189,8 +192,9 @@ fn first_occurrences(
         return Ok(query.load(conn)?);
     }
     // SQLite: walk the occurrences alone, a chunk at a time, and keep those whose meeting
-    // passes the filters (one statement per chunk for each).
-    let chunk = (limit * 4).max(64);
+    // passes the filters (one statement per chunk for each). Chunks double, so a filter few
+    // meetings pass takes a few statements more, not many.
+    let mut chunk = (limit * 4).max(64);
     let mut after = after;
     let mut found = Vec::new();
     loop {
@@ -227,6 +231,7 @@ fn first_occurrences(
         if hits.len() < chunk {
             return Ok(found);
         }
+        chunk = (chunk * 2).min(MAX_CHUNK);
     }
 }
 
