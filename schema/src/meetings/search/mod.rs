@@ -1,8 +1,11 @@
-//! Meeting search. [`page`] answers a search in one of three ways, by what it asks:
+//! Meeting search. [`page`] answers a search in one of four ways, by what it asks:
+//! - no place, window or words (browsing, filtered or not) by next occurrence or name: an index
+//!   walked in that order, stopping at the page (`browse`);
 //! - a window the occurrence horizon holds, filtered by nothing but `near` and `groupIds`:
 //!   from the stored occurrences alone (`stored::from_horizon`);
-//! - other filters in such a window, or no window (the next five weeks): the meetings that pass
-//!   the filters, each with its first stored occurrence (`stored::by_meeting`);
+//! - other filters in such a window, or no window (the next five weeks) with a place or words:
+//!   the meetings that pass the filters, each with its first stored occurrence
+//!   (`stored::by_meeting`);
 //! - local weekdays or times of day, or a window outside the horizon: each candidate's schedule
 //!   expanded in its own time zone (`expanded`).
 //!
