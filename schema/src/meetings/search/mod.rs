@@ -9,7 +9,7 @@
 //! - local weekdays or times of day, or a window outside the horizon: each candidate's schedule
 //!   expanded in its own time zone (`expanded`).
 //!
-//! The first two load only the page's meetings. All three share the filters SQL checks
+//! The first three load only the page's meetings. All four share the filters SQL checks
 //! (`candidates`), the cursor keys and the paging.
 
 mod browse;
