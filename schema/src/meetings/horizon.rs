@@ -310,7 +310,8 @@ pub fn insert_all(conn: &mut DbConnection, rows: &[OccurrenceRow]) -> ApiResult<
 /// an extension cut short is finished by the next one.
 pub fn extend(conn: &mut DbConnection, now: DateTime<Utc>) -> ApiResult<DateTime<Utc>> {
     let target = now + Duration::days(HORIZON_DAYS);
-    let from = write_transaction(conn, |conn| {
+    // The horizon's end, and where the extension starts when one is due.
+    let (until, from) = write_transaction(conn, |conn| {
         let query = occurrence_horizon::table.find(1).select((
             occurrence_horizon::until_micros,
             occurrence_horizon::extending_to_micros,
@@ -321,18 +322,16 @@ pub fn extend(conn: &mut DbConnection, now: DateTime<Utc>) -> ApiResult<DateTime
         };
         let until = instant(until);
         if until >= now + Duration::days(EXTEND_BELOW_DAYS) {
-            return Ok(None);
+            return Ok((until, None));
         }
         let extending_to = extending_to.map_or(micros(target), |t| t.max(micros(target)));
         diesel::update(occurrence_horizon::table.find(1))
             .set(occurrence_horizon::extending_to_micros.eq(Some(extending_to)))
             .execute(conn)?;
-        Ok(Some(until.max(now - kept_past())))
+        Ok((until, Some(until.max(now - kept_past()))))
     })?;
     let Some(from) = from else {
-        return KnownHorizon::read(conn)?
-            .until()
-            .ok_or_else(|| crate::error::ApiError::Unavailable("no horizon".into()));
+        return Ok(until);
     };
     let mut after: Option<Id> = None;
     while let Some(last) = write_transaction(conn, |conn| extend_batch(conn, after, from, target))?

@@ -35,9 +35,12 @@ diesel::alias!(meeting_occurrences as earlier: EarlierOccurrence);
 const MAX_CHUNK: usize = 2_048;
 
 /// Whether [`page`] answers this search: no place, no window, no words, no "nearest N", and an
-/// order an index holds.
+/// order an index holds. A search of named groups is left to `stored::by_meeting`, which reads
+/// just those groups' meetings (`meetings (group_id, id)`) instead of walking every occurrence
+/// to find theirs.
 pub(super) fn serves(search: &MeetingSearch, request: &PageRequest) -> bool {
-    search.near.is_none()
+    search.group_ids.is_empty()
+        && search.near.is_none()
         && search.starts_between.is_none()
         && search.text.is_none()
         && search.weekdays.is_empty()
