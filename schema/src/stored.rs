@@ -150,20 +150,6 @@ diesel::define_sql_function!(
     fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text
 );
 
-/// The `LIKE` pattern (escape character `\`) matching text that contains `words`,
-/// case-insensitively when compared with `lower(column)`; `None` for blank words.
-pub fn contains_pattern(words: &str) -> Option<String> {
-    let words = words.trim();
-    (!words.is_empty()).then(|| {
-        let escaped = words
-            .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        format!("%{escaped}%")
-    })
-}
-
 /// The `LIKE` patterns matching language lists that hold any of `tags` by primary language
 /// (`en-US` matches `en` and `en-GB`).
 pub fn language_patterns(tags: &[String]) -> Vec<String> {

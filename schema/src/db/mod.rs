@@ -10,6 +10,7 @@ pub(crate) mod change;
 // The MultiConnection derive generates undocumented public items.
 #[allow(missing_docs)]
 mod connection;
+pub mod full_text;
 pub mod migrations;
 mod pool;
 mod stats;

@@ -9,6 +9,7 @@ pub use changes::{
 };
 
 use crate::auth::viewer;
+use crate::db::full_text::Words;
 use crate::db::{DbConnection, Id};
 use crate::error::{ApiError, ApiResult};
 use crate::loaders::{
@@ -338,7 +339,9 @@ pub struct GroupFilterInput {
     pub facilitation: Option<Facilitation>,
     /// Groups in any of these states (default: ACTIVE).
     pub statuses: Option<Vec<GroupStatus>>,
-    /// Words in the name or description (case-insensitive).
+    /// Words, in any order, each the start of a word in the group's name or description
+    /// (case and accents ignored); groups are then listed best match first (a name counts
+    /// most). At most 12 words and 200 characters.
     pub text: Option<String>,
     /// Groups of this organization (global id).
     pub organization_id: Option<ID>,
@@ -352,7 +355,7 @@ pub struct GroupQuery;
 impl GroupQuery {
     /// The group directory: public groups of every organization, plus your own (your
     /// organization's, for an API key; the ones you belong to, for a member token), in name
-    /// order. Unlisted groups are not listed to outsiders: they are found by id.
+    /// order, or best match first when searching words. Unlisted groups are not listed to outsiders: they are found by id.
     async fn groups(
         &self,
         ctx: &Context<'_>,
@@ -376,7 +379,10 @@ impl GroupQuery {
             visibilities: input.visibilities.unwrap_or_default(),
             facilitation: input.facilitation,
             statuses: input.statuses.unwrap_or_else(|| vec![GroupStatus::Active]),
-            text: input.text,
+            text: match &input.text {
+                Some(text) => Words::parse("filter.text", text)?,
+                None => None,
+            },
             organization_id: input
                 .organization_id
                 .map(|id| decode_id_of(NodeKind::Organization, &id, "filter.organizationId"))
@@ -405,8 +411,8 @@ impl GroupQuery {
             &page,
             rows,
             total,
-            |g| (g.name.clone(), g.id),
-            Group,
+            |(key, _)| key.clone(),
+            |(_, g)| Group(g),
         )))
     }
 

@@ -1,15 +1,13 @@
 //! Support group rows, the directory filter, and who may see which group.
 
+use crate::db::full_text::{Indexed, Words, score_key, score_of_key};
 use crate::db::tables::support_groups;
 use crate::db::{
     DbConnection, Id, MultiBackend, Ts, expect_unchanged, find_for_update, write_transaction,
 };
 use crate::error::{ApiError, ApiResult};
 use crate::recovery::{Audience, Pathway, RecoveryFocus};
-use crate::stored::{
-    contains_pattern, encode_enums, encode_list, filter_like_any, language_patterns, lower,
-    stored_enum,
-};
+use crate::stored::{encode_enums, encode_list, filter_like_any, language_patterns, stored_enum};
 use diesel::prelude::*;
 
 stored_enum! {
@@ -218,8 +216,8 @@ pub struct GroupFilter {
     pub facilitation: Option<Facilitation>,
     /// Groups in any of these states.
     pub statuses: Vec<GroupStatus>,
-    /// Words in the name or description (case-insensitive).
-    pub text: Option<String>,
+    /// Words in the name or description (case and accents ignored).
+    pub text: Option<Words>,
     /// Groups of this organization.
     pub organization_id: Option<Id>,
 }
@@ -318,28 +316,49 @@ fn filtered<'a>(scope: GroupScope, filter: &GroupFilter) -> Boxed<'a> {
     if let Some(organization_id) = filter.organization_id {
         query = query.filter(support_groups::organization_id.eq(organization_id));
     }
-    if let Some(pattern) = filter.text.as_deref().and_then(contains_pattern) {
-        query = query.filter(
-            lower(support_groups::name)
-                .like(pattern.clone())
-                .escape('\\')
-                .or(lower(support_groups::description)
-                    .like(pattern)
-                    .escape('\\')),
-        );
+    if let Some(words) = &filter.text {
+        query = query.filter(words.matched_in(Indexed::Groups));
     }
     query
 }
 
-/// A page of the directory in name order, after the `(name, id)` keyset position.
+/// A page of the directory, each group with its cursor key, after the keyset position
+/// `after`: in name order (the key is the name), or, with words, best match first (the key is
+/// the score, [`score_key`]), ties by id.
 pub fn list(
     conn: &mut DbConnection,
     scope: GroupScope,
     filter: &GroupFilter,
     after: Option<(String, Id)>,
     limit: i64,
-) -> ApiResult<Vec<GroupRow>> {
+) -> ApiResult<Vec<((String, Id), GroupRow)>> {
     let mut query = filtered(scope, filter);
+    if let Some(words) = &filter.text {
+        let score = words.score_in(Indexed::Groups);
+        if let Some((key, id)) = after {
+            let Some(last) = score_of_key(&key) else {
+                return Err(ApiError::bad_input(
+                    "after",
+                    "this cursor is from another search",
+                ));
+            };
+            query = query.filter(
+                score
+                    .clone()
+                    .lt(last)
+                    .or(score.clone().eq(last).and(support_groups::id.gt(id))),
+            );
+        }
+        let rows: Vec<(GroupRow, Option<f64>)> = query
+            .order((score.clone().desc(), support_groups::id.asc()))
+            .limit(limit)
+            .select((GroupRow::as_select(), score))
+            .load(conn)?;
+        return Ok(rows
+            .into_iter()
+            .map(|(g, s)| ((score_key(s.unwrap_or(0.0)), g.id), g))
+            .collect());
+    }
     if let Some((name, id)) = after {
         query = query.filter(
             support_groups::name
@@ -347,11 +366,15 @@ pub fn list(
                 .or(support_groups::name.eq(name).and(support_groups::id.gt(id))),
         );
     }
-    Ok(query
+    let rows: Vec<GroupRow> = query
         .order((support_groups::name.asc(), support_groups::id.asc()))
         .limit(limit)
         .select(GroupRow::as_select())
-        .load(conn)?)
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|g| ((g.name.clone(), g.id), g))
+        .collect())
 }
 
 /// How many groups of the directory match.

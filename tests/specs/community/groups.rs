@@ -118,6 +118,61 @@ spec!(
     }
 );
 
+spec!(
+    the_directory_ranks_a_word_search_and_follows_renames,
+    |app| {
+        let key = app.admin_key("clinic");
+        group(
+            &app,
+            &key,
+            json!({ "name": "Thursday circle", "description": "We follow SMART Recovery tools" }),
+        );
+        let smart = group(&app, &key, json!({ "name": "SMART Recovery Brooklyn" }));
+        group(
+            &app,
+            &key,
+            json!({ "name": "Recovery dharma", "description": "Meditation" }),
+        );
+        let directory = "query($text: String, $after: String, $first: Int) { groups(filter: { text: $text }, first: $first, after: $after) { edges { node { name } } pageInfo { hasNextPage endCursor } } }";
+        let search = |text: &str, first: i64, after: Value| {
+            app.query(
+                None,
+                directory,
+                json!({ "text": text, "first": first, "after": after }),
+            )["groups"]
+                .clone()
+        };
+        assert_eq!(
+            names(&search("recovery smart", 10, Value::Null)),
+            vec!["SMART Recovery Brooklyn", "Thursday circle"],
+            "a match in the name ranks above one in the description, words in any order"
+        );
+        let all = names(&search("recov", 10, Value::Null));
+        assert_eq!(all.len(), 3, "prefixes");
+        let mut paged = Vec::new();
+        let mut after = Value::Null;
+        loop {
+            let page = search("recov", 1, after);
+            paged.extend(names(&page));
+            if page["pageInfo"]["hasNextPage"] != json!(true) {
+                break;
+            }
+            after = page["pageInfo"]["endCursor"].clone();
+        }
+        assert_eq!(paged, all, "cursors page through the ranking");
+        app.query(
+            Some(&key),
+            "mutation($id: ID!) { updateGroup(input: { id: $id, name: \"Harbor SMART\" }) { name } }",
+            json!({ "id": smart }),
+        );
+        assert_eq!(
+            names(&search("harbor", 10, Value::Null)),
+            vec!["Harbor SMART"]
+        );
+        assert!(names(&search("brooklyn", 10, Value::Null)).is_empty());
+    }
+);
+
 spec!(joining_follows_the_join_policy, |app| {
     let key = app.admin_key("clinic");
     let sam = app.member(&key, "u1", "Sam", "PERSON_IN_RECOVERY");

@@ -3,12 +3,14 @@
 //! - `schedules`: types, recurrence in local time, exceptions, validation, visibility;
 //! - `rsvps`: seats, waitlists and attendance;
 //! - `feeds`: the Meeting Guide feed and iCalendar;
-//! - `search`: meetings near a point, in a window, by weekday and local time.
+//! - `search`: meetings near a point, in a window, by weekday and local time;
+//! - `text_search`: meetings by words, ranked.
 
 mod feeds;
 mod rsvps;
 mod schedules;
 mod search;
+mod text_search;
 
 use kinship_tests::serde_json::{Value, json};
 use kinship_tests::{code, merged, spec, weekly_meeting};
@@ -30,6 +32,16 @@ fn clinic_with_group(app: &kinship_tests::TestApp, visibility: &str) -> (String,
 
 fn meeting(app: &kinship_tests::TestApp, key: &str, input: Value) -> String {
     app.create_meeting(key, input).expect("meeting id")
+}
+
+/// The names of a connection's meetings, in order.
+fn meeting_names(connection: &Value) -> Vec<String> {
+    connection["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| e["node"]["name"].as_str().expect("name").to_owned())
+        .collect()
 }
 
 fn local_starts(data: &Value) -> Vec<String> {

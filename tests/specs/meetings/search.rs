@@ -76,14 +76,7 @@ spec!(
         );
 
         let search = "query($filter: MeetingFilter, $order: MeetingOrder, $first: Int, $after: String) { meetings(filter: $filter, orderBy: $order, first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { distanceKm nextOccurrence { start } node { name } } } }";
-        let names = |data: &Value| -> Vec<String> {
-            data["meetings"]["edges"]
-                .as_array()
-                .expect("edges")
-                .iter()
-                .map(|e| e["node"]["name"].as_str().expect("name").to_owned())
-                .collect()
-        };
+        let names = |data: &Value| meeting_names(&data["meetings"]);
         let times_square = json!({ "latitude": 40.7580, "longitude": -73.9855, "radiusKm": 25 });
         let window = json!({ "from": now.to_rfc3339(), "to": (now + chrono::Duration::hours(2)).to_rfc3339() });
         let soon = app.query(

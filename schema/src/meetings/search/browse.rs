@@ -84,6 +84,7 @@ fn listed(key: (String, Id), row: MeetingRow, start: Option<i64>, moved: Option<
         start_micros: start,
         moved,
         distance_km: None,
+        score: None,
     }
 }
 
@@ -112,6 +113,7 @@ fn by_next_occurrence(
                 Some(horizon::instant(start)),
                 None,
                 "",
+                None,
             );
             listed((key, row.id), row, Some(start), Some(moved_from.is_some()))
         }));

@@ -43,9 +43,7 @@ macro_rules! sql_filters {
         use $crate::db::tables::meetings;
         use $crate::groups::model::{filter_by_recovery, findable_by};
         use $crate::meetings::model::{AttendanceMode, MeetingStatus};
-        use $crate::stored::{
-            contains_pattern, filter_like_any, language_patterns, list_pattern, lower,
-        };
+        use $crate::stored::{filter_like_any, language_patterns, list_pattern};
         let search: &$crate::meetings::search::MeetingSearch = $search;
         $query = $query
             .filter(findable_by!($scope))
@@ -87,13 +85,8 @@ macro_rules! sql_filters {
             meetings::languages,
             language_patterns(&search.languages)
         );
-        if let Some(pattern) = search.text.as_deref().and_then(contains_pattern) {
-            $query = $query.filter(
-                lower(meetings::name)
-                    .like(pattern.clone())
-                    .escape('\\')
-                    .or(lower(meetings::description).like(pattern).escape('\\')),
-            );
+        if let Some(words) = &search.text {
+            $query = $query.filter(words.matched_in($crate::db::full_text::Indexed::Meetings));
         }
         if let Some((lat, lon, radius)) = search.near.filter(|(_, _, r)| r.is_finite()) {
             let ((south, north), (west, east)) =

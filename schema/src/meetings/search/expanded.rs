@@ -3,6 +3,7 @@
 
 use super::candidates::{candidates, prefilter};
 use super::{Found, Keyed, MeetingSearch, default_window, sort_value, within_radius};
+use crate::db::full_text::{Indexed, Score};
 use crate::db::{DbConnection, Id};
 use crate::error::ApiResult;
 use crate::groups::model::GroupScope;
@@ -115,8 +116,12 @@ pub(super) fn expanded(
     let mut found = Vec::new();
     let mut after: Option<Id> = None;
     loop {
+        let score = match &search.text {
+            Some(words) => words.score_in(Indexed::Meetings),
+            None => Score::none(),
+        };
         let mut query = prefilter(
-            candidates!(MeetingRow::as_select()),
+            candidates!((MeetingRow::as_select(), score)),
             scope,
             search,
             within_horizon,
@@ -129,15 +134,15 @@ pub(super) fn expanded(
         if let Some(last) = after {
             query = query.filter(meetings::id.gt(last));
         }
-        let batch: Vec<MeetingRow> = query.load(conn)?;
-        let Some(last) = batch.last() else {
+        let batch: Vec<(MeetingRow, Option<f64>)> = query.load(conn)?;
+        let Some((last, _)) = batch.last() else {
             break;
         };
         after = Some(last.id);
         let full = batch.len() as i64 == BATCH;
-        let ids: Vec<Id> = batch.iter().map(|m| m.id).collect();
+        let ids: Vec<Id> = batch.iter().map(|(m, _)| m.id).collect();
         let mut exceptions = exceptions_of(conn, &ids)?;
-        for row in batch {
+        for (row, score) in batch {
             let Some(distance_km) = within_radius(search.near, row.latitude, row.longitude) else {
                 continue;
             };
@@ -167,6 +172,7 @@ pub(super) fn expanded(
                 row,
                 distance_km,
                 next: upcoming.into_iter().next(),
+                score,
             });
         }
         if !full {
@@ -186,6 +192,7 @@ pub(super) fn ranked(found: Vec<Found>, order: MeetingOrder) -> Keyed<Found> {
                 f.next.as_ref().map(|o| o.start),
                 f.distance_km,
                 &f.row.name,
+                f.score,
             );
             ((sort, f.row.id), f)
         })

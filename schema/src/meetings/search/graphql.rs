@@ -1,6 +1,7 @@
 //! The meeting search over GraphQL: the filter and order inputs, and the `meetings` query,
 //! over [`super`]'s ways of searching.
 
+use crate::db::full_text::Words;
 use crate::meetings::*;
 
 /// A day of the week.
@@ -114,7 +115,10 @@ pub struct MeetingFilter {
     pub pathways: Option<Vec<Pathway>>,
     /// Group focus.
     pub focus: Option<Vec<RecoveryFocus>>,
-    /// Words in the name or description.
+    /// Words, in any order, each the start of a word in the meeting's name, its group's name,
+    /// its place (venue, address, city, region) or its description; the results are ranked by
+    /// how well they match (a name counts most) unless `orderBy` says otherwise. At most 12
+    /// words and 200 characters.
     pub text: Option<String>,
     /// Groups (global ids).
     pub group_ids: Option<Vec<ID>>,
@@ -129,6 +133,8 @@ pub enum MeetingOrder {
     Distance,
     /// By name.
     Name,
+    /// Best match for `filter.text` first (needs `text`; the default with it).
+    Relevance,
 }
 
 /// What a search says about each meeting it found.
@@ -239,7 +245,10 @@ impl MeetingFilter {
             audiences: self.audiences.unwrap_or_default(),
             pathways: self.pathways.unwrap_or_default(),
             focus: self.focus.unwrap_or_default(),
-            text: self.text,
+            text: match &self.text {
+                Some(text) => Words::parse("filter.text", text)?,
+                None => None,
+            },
             group_ids: self
                 .group_ids
                 .unwrap_or_default()
@@ -264,7 +273,8 @@ impl MeetingSearchQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "What to look for.")] filter: Option<MeetingFilter>,
-        #[graphql(desc = "Order (default NEXT_OCCURRENCE).")] order_by: Option<MeetingOrder>,
+        #[graphql(desc = "Order (default RELEVANCE with `filter.text`, else NEXT_OCCURRENCE).")]
+        order_by: Option<MeetingOrder>,
         #[graphql(desc = "How many (0 to 100, default 20).", default = 20)] first: Option<i32>,
         #[graphql(desc = "Continue after this cursor.")] after: Option<String>,
     ) -> async_graphql::Result<Option<MeetingConnection>> {
@@ -272,12 +282,16 @@ impl MeetingSearchQuery {
         let filter = filter.unwrap_or_default();
         let nearest = filter.nearest;
         let search = filter.into_search()?;
-        let order = match nearest {
-            Some(_) => MeetingOrder::Distance,
-            None => order_by.unwrap_or(MeetingOrder::NextOccurrence),
+        let order = match (nearest, &search.text) {
+            (Some(_), _) => MeetingOrder::Distance,
+            (None, None) => order_by.unwrap_or(MeetingOrder::NextOccurrence),
+            (None, Some(_)) => order_by.unwrap_or(MeetingOrder::Relevance),
         };
         if order == MeetingOrder::Distance && search.near.is_none() {
             return Err(ApiError::bad_input("orderBy", "DISTANCE needs filter.near").into());
+        }
+        if order == MeetingOrder::Relevance && search.text.is_none() {
+            return Err(ApiError::bad_input("orderBy", "RELEVANCE needs filter.text").into());
         }
         let scope = crate::policy::groups::directory_scope(viewer(ctx));
         if let Some(n) = nearest {

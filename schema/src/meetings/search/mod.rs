@@ -23,6 +23,7 @@ use super::MeetingOrder;
 use super::horizon;
 use super::model::{AttendanceMode, MeetingRow};
 use super::recurrence;
+use crate::db::full_text::{Words, score_key};
 use crate::db::{DbConnection, Id};
 use crate::error::ApiResult;
 use crate::groups::model::GroupScope;
@@ -68,8 +69,8 @@ pub struct MeetingSearch {
     pub pathways: Vec<Pathway>,
     /// Group focus (any).
     pub focus: Vec<RecoveryFocus>,
-    /// Words in the name or description.
-    pub text: Option<String>,
+    /// Words in the name, group name, place or description.
+    pub text: Option<Words>,
     /// Groups (any).
     pub group_ids: Vec<Id>,
 }
@@ -83,6 +84,8 @@ pub struct Found {
     pub distance_km: Option<f64>,
     /// The next occurrence that takes place (within the window, when one is given).
     pub next: Option<recurrence::Occurrence>,
+    /// How well it matches the search's words, when it has some.
+    pub score: Option<f64>,
 }
 
 impl Found {
@@ -124,6 +127,7 @@ fn sort_value(
     next_start: Option<DateTime<Utc>>,
     distance_km: Option<f64>,
     name: &str,
+    score: Option<f64>,
 ) -> String {
     match order {
         MeetingOrder::NextOccurrence => next_start.map_or_else(
@@ -132,6 +136,7 @@ fn sort_value(
         ),
         MeetingOrder::Distance => format!("{:015.4}", distance_km.unwrap_or(f64::MAX / 4.0)),
         MeetingOrder::Name => name.to_lowercase(),
+        MeetingOrder::Relevance => score_key(score.unwrap_or(0.0)),
     }
 }
 

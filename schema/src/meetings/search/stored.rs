@@ -5,6 +5,7 @@ use super::candidates::{candidates, prefilter};
 use super::{
     Found, Keyed, MeetingSearch, PageRequest, SearchPage, paged, sort_value, within_radius,
 };
+use crate::db::full_text::{Indexed, Score};
 use crate::db::tables::{meeting_occurrences, meetings};
 use crate::db::{DbConnection, Id, MultiBackend};
 use crate::error::ApiResult;
@@ -16,13 +17,14 @@ use crate::meetings::recurrence::{self, Status};
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 
-/// A match before its meeting is loaded: when its first occurrence in the window starts, and
-/// whether that occurrence was moved, when known.
+/// A match before its meeting is loaded: when its first occurrence in the window starts,
+/// whether that occurrence was moved (when known), its distance and its score.
 #[derive(Debug, Clone, Copy)]
 struct Hit {
     start_micros: Option<i64>,
     moved: Option<bool>,
     distance_km: Option<f64>,
+    score: Option<f64>,
 }
 
 impl Hit {
@@ -30,7 +32,8 @@ impl Hit {
     /// ordering by name).
     fn keyed(self, id: Id, order: MeetingOrder, name: &str) -> ((String, Id), Hit) {
         let start = self.start_micros.map(horizon::instant);
-        ((sort_value(order, start, self.distance_km, name), id), self)
+        let key = sort_value(order, start, self.distance_km, name, self.score);
+        ((key, id), self)
     }
 }
 
@@ -114,6 +117,7 @@ pub(super) fn from_horizon(
             start_micros: Some(start_micros),
             moved: Some(moved_from_micros.is_some()),
             distance_km,
+            score: None,
         };
         first
             .entry(id)
@@ -148,19 +152,31 @@ pub(super) fn by_meeting(
         .filter(o::start_micros.lt(horizon::micros(window.1)))
         .select(diesel::dsl::min(o::start_micros))
         .single_value();
+    let score = match &search.text {
+        Some(words) => words.score_in(Indexed::Meetings),
+        None => Score::none(),
+    };
     let select = (
         meetings::id,
         meetings::name,
         meetings::latitude,
         meetings::longitude,
         first_start,
+        score,
     );
-    type Light = (Id, String, Option<f64>, Option<f64>, Option<i64>);
+    type Light = (
+        Id,
+        String,
+        Option<f64>,
+        Option<f64>,
+        Option<i64>,
+        Option<f64>,
+    );
     let narrowed = search.starts_between;
     let candidates: Vec<Light> =
         prefilter(candidates!(select), scope, search, narrowed).load(conn)?;
     let mut keyed = Vec::with_capacity(candidates.len());
-    for (id, name, lat, lon, start_micros) in candidates {
+    for (id, name, lat, lon, start_micros, score) in candidates {
         let Some(distance_km) = within_radius(search.near, lat, lon) else {
             continue;
         };
@@ -171,6 +187,7 @@ pub(super) fn by_meeting(
             start_micros,
             moved: None,
             distance_km,
+            score,
         };
         keyed.push(hit.keyed(id, request.order, &name));
     }
@@ -201,6 +218,7 @@ fn load_page(
                 start_micros: hit.start_micros,
                 moved: hit.moved,
                 distance_km: hit.distance_km,
+                score: hit.score,
             })
         })
         .collect();
@@ -211,13 +229,14 @@ fn load_page(
 }
 
 /// A meeting of a page, loaded, with its cursor key, the start of its first occurrence in the
-/// window, whether that occurrence was moved (`None`: not known) and its distance.
+/// window, whether that occurrence was moved (`None`: not known), its distance and its score.
 pub(super) struct Listed {
     pub key: (String, Id),
     pub row: MeetingRow,
     pub start_micros: Option<i64>,
     pub moved: Option<bool>,
     pub distance_km: Option<f64>,
+    pub score: Option<f64>,
 }
 
 /// A page's meetings with their next occurrences: exceptions are read (one statement) only
@@ -246,6 +265,7 @@ pub(super) fn with_next_occurrences(
                 row: l.row,
                 distance_km: l.distance_km,
                 next,
+                score: l.score,
             };
             (l.key, found)
         })

@@ -1,0 +1,10 @@
+DROP INDEX support_groups_search;
+ALTER TABLE support_groups DROP COLUMN search_document;
+DROP TRIGGER support_groups_renamed ON support_groups;
+DROP FUNCTION kinship_group_renamed();
+DROP TRIGGER meetings_search_document ON meetings;
+DROP FUNCTION kinship_meetings_search_document();
+DROP INDEX meetings_search;
+ALTER TABLE meetings DROP COLUMN search_document;
+DROP FUNCTION kinship_meeting_document(text, text, text, text, text, text, text);
+DROP TEXT SEARCH CONFIGURATION kinship_search;

@@ -1,0 +1,11 @@
+DROP TRIGGER support_groups_search_delete;
+DROP TRIGGER support_groups_search_renamed;
+DROP TRIGGER support_groups_search_update;
+DROP TRIGGER support_groups_search_insert;
+DROP TABLE group_search;
+DROP TABLE group_search_keys;
+DROP TRIGGER meetings_search_delete;
+DROP TRIGGER meetings_search_update;
+DROP TRIGGER meetings_search_insert;
+DROP TABLE meeting_search;
+DROP TABLE meeting_search_keys;
