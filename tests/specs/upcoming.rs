@@ -102,6 +102,11 @@ spec!(stored_occurrences_answer_as_the_schedules_do, |app| {
         ),
         (json!({ "text": "step" }), "NEXT_OCCURRENCE"),
         (json!({ "text": "step" }), "NAME"),
+        (json!({ "text": "step" }), "RELEVANCE"),
+        (
+            json!({ "text": "step", "near": { "latitude": lat, "longitude": lon, "radiusKm": 500 } }),
+            "RELEVANCE",
+        ),
         (
             json!({ "near": { "latitude": lat, "longitude": lon, "radiusKm": 30 } }),
             "DISTANCE",

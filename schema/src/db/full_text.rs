@@ -6,10 +6,12 @@
 //! found (a name above a group's name, a place, a description).
 
 use super::connection::MultiBackend;
+use super::types::{Id, UuidSql};
 use crate::error::{ApiError, ApiResult};
 use diesel::expression::{AppearsOnTable, Expression, SelectableExpression, ValidGrouping};
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::sql_types::{Bool, Double, Nullable, Text};
+use diesel::{BoolExpressionMethods, ExpressionMethods};
 
 /// The most words a search may hold.
 pub const MAX_WORDS: usize = 12;
@@ -159,7 +161,32 @@ impl Score {
     pub fn none() -> Score {
         Score(None)
     }
+
+    /// The condition "after the keyset position (`key`, `id`)" in best-match-first order,
+    /// ties by `id_column`: a lower score, or the same and a greater id. `key` is a cursor
+    /// key ([`score_key`]); any other is an error on `after`.
+    pub fn after<C>(self, key: &str, id_column: C, id: Id) -> ApiResult<AfterScore<C>>
+    where
+        C: Expression<SqlType = UuidSql> + ExpressionMethods,
+    {
+        let Some(last) = score_of_key(key) else {
+            return Err(ApiError::bad_input(
+                "after",
+                "this cursor is from another search",
+            ));
+        };
+        Ok(self
+            .clone()
+            .lt(last)
+            .or(self.eq(last).and(id_column.gt(id))))
+    }
 }
+
+/// The condition [`Score::after`] builds.
+pub type AfterScore<C> = diesel::dsl::Or<
+    diesel::dsl::Lt<Score, f64>,
+    diesel::dsl::And<diesel::dsl::Eq<Score, f64>, diesel::dsl::Gt<C, Id>>,
+>;
 
 impl Expression for Matches {
     type SqlType = Bool;

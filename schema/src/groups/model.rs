@@ -1,6 +1,6 @@
 //! Support group rows, the directory filter, and who may see which group.
 
-use crate::db::full_text::{Indexed, Words, score_key, score_of_key};
+use crate::db::full_text::{Indexed, Words, score_key};
 use crate::db::tables::support_groups;
 use crate::db::{
     DbConnection, Id, MultiBackend, Ts, expect_unchanged, find_for_update, write_transaction,
@@ -336,18 +336,7 @@ pub fn list(
     if let Some(words) = &filter.text {
         let score = words.score_in(Indexed::Groups);
         if let Some((key, id)) = after {
-            let Some(last) = score_of_key(&key) else {
-                return Err(ApiError::bad_input(
-                    "after",
-                    "this cursor is from another search",
-                ));
-            };
-            query = query.filter(
-                score
-                    .clone()
-                    .lt(last)
-                    .or(score.clone().eq(last).and(support_groups::id.gt(id))),
-            );
+            query = query.filter(score.clone().after(&key, support_groups::id, id)?);
         }
         let rows: Vec<(GroupRow, Option<f64>)> = query
             .order((score.clone().desc(), support_groups::id.asc()))

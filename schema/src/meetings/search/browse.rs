@@ -11,7 +11,7 @@
 //!
 //! `totalCount` is a separate count, run only when asked for.
 
-use super::candidates::{candidates, sql_filters};
+use super::candidates::{candidates, first_start_in, sql_filters};
 use super::stored::{Listed, with_next_occurrences};
 use super::{MeetingSearch, PageRequest, SearchPage, sort_value};
 use crate::db::tables::{meeting_occurrences, meetings, support_groups};
@@ -249,13 +249,7 @@ fn by_name(
     request: &PageRequest,
     (from, to): (i64, i64),
 ) -> ApiResult<Vec<Listed>> {
-    use meeting_occurrences as o;
-    let first_start = o::table
-        .filter(o::meeting_id.eq(meetings::id))
-        .filter(o::start_micros.ge(from))
-        .filter(o::start_micros.lt(to))
-        .select(diesel::dsl::min(o::start_micros))
-        .single_value();
+    let first_start = first_start_in!(from, to);
     let mut query = candidates!((MeetingRow::as_select(), lower(meetings::name), first_start));
     sql_filters!(query, scope, search);
     if let Some((name, id)) = &request.after {

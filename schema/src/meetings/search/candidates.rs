@@ -35,6 +35,22 @@ macro_rules! candidates {
 }
 pub(super) use candidates;
 
+/// The start (Unix microseconds) of a meeting's first stored occurrence in `[$from, $to)`, as a
+/// subquery correlated on `meetings.id`: NULL when it has none there.
+macro_rules! first_start_in {
+    ($from:expr, $to:expr) => {{
+        use $crate::db::tables::{meeting_occurrences, meetings};
+        let (from, to): (i64, i64) = ($from, $to);
+        meeting_occurrences::table
+            .filter(meeting_occurrences::meeting_id.eq(meetings::id))
+            .filter(meeting_occurrences::start_micros.ge(from))
+            .filter(meeting_occurrences::start_micros.lt(to))
+            .select(diesel::dsl::min(meeting_occurrences::start_micros))
+            .single_value()
+    }};
+}
+pub(super) use first_start_in;
+
 /// Keeps the rows of `$query` (whose FROM clause holds `meetings` joined with their
 /// `support_groups`) that `$scope` may find, that are active, and that pass every filter of
 /// `$search` but local weekdays and times of day, and the window.

@@ -1,6 +1,8 @@
-//! Meeting search. [`page`] answers a search in one of four ways, by what it asks:
+//! Meeting search. [`page`] answers a search in one of five ways, by what it asks:
 //! - no place, window or words (browsing, filtered or not) by next occurrence or name: an index
 //!   walked in that order, stopping at the page (`browse`);
+//! - words without a place, best match first: the text index, ranked in SQL, stopping at the
+//!   page (`ranked`);
 //! - a window the occurrence horizon holds, filtered by nothing but `near` and `groupIds`:
 //!   from the stored occurrences alone (`stored::from_horizon`);
 //! - other filters in such a window, or no window (the next five weeks) with a place or words:
@@ -9,12 +11,13 @@
 //! - local weekdays or times of day, or a window outside the horizon: each candidate's schedule
 //!   expanded in its own time zone (`expanded`).
 //!
-//! The first three load only the page's meetings. All four share the filters SQL checks
+//! The first four load only the page's meetings. All five share the filters SQL checks
 //! (`candidates`), the cursor keys and the paging.
 
 mod browse;
 mod candidates;
 mod expanded;
+mod ranked;
 pub use expanded::Turn;
 pub mod graphql;
 mod stored;
@@ -239,6 +242,9 @@ pub fn page(
         }
         if browse::serves(search, request) {
             return browse::page(conn, scope, search, request, window);
+        }
+        if ranked::serves(search, request) {
+            return ranked::page(conn, scope, search, request, window);
         }
         return stored::by_meeting(conn, scope, search, request, window);
     }

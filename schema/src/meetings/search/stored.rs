@@ -1,7 +1,7 @@
 //! Searching with the stored occurrence horizon: every match and its first occurrence in the
 //! window come from one statement, and only the page's meetings are then loaded.
 
-use super::candidates::{candidates, prefilter};
+use super::candidates::{candidates, first_start_in, prefilter};
 use super::{
     Found, Keyed, MeetingSearch, PageRequest, SearchPage, paged, sort_value, within_radius,
 };
@@ -145,13 +145,7 @@ pub(super) fn by_meeting(
     request: &PageRequest,
     window: (DateTime<Utc>, DateTime<Utc>),
 ) -> ApiResult<SearchPage> {
-    use meeting_occurrences as o;
-    let first_start = o::table
-        .filter(o::meeting_id.eq(meetings::id))
-        .filter(o::start_micros.ge(horizon::micros(window.0)))
-        .filter(o::start_micros.lt(horizon::micros(window.1)))
-        .select(diesel::dsl::min(o::start_micros))
-        .single_value();
+    let first_start = first_start_in!(horizon::micros(window.0), horizon::micros(window.1));
     let score = match &search.text {
         Some(words) => words.score_in(Indexed::Meetings),
         None => Score::none(),
