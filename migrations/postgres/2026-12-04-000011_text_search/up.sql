@@ -2,7 +2,9 @@
 -- GIN index) rather than pg_trgm: people search by words in any order ("step study", "women
 -- newcomers"), which full-text search matches and ranks (ts_rank, by field weight), and SQLite's
 -- FTS5 answers the same way. The configuration is `simple` (no stemming: meetings are named in
--- many languages) with accents folded, as FTS5's unicode61 tokenizer folds them.
+-- many languages) with accents folded, as FTS5's unicode61 tokenizer folds them. The GIN indexes
+-- take writes at once (fastupdate off): a pending list that every search must scan after a bulk
+-- import costs more than the slower insert into a directory written far less than it is read.
 CREATE EXTENSION IF NOT EXISTS unaccent;
 CREATE TEXT SEARCH CONFIGURATION kinship_search (COPY = simple);
 ALTER TEXT SEARCH CONFIGURATION kinship_search
@@ -28,7 +30,7 @@ SET search_document = kinship_meeting_document(
 FROM support_groups g
 WHERE g.id = m.group_id;
 ALTER TABLE meetings ALTER COLUMN search_document SET NOT NULL;
-CREATE INDEX meetings_search ON meetings USING gin (search_document);
+CREATE INDEX meetings_search ON meetings USING gin (search_document) WITH (fastupdate = off);
 
 CREATE FUNCTION kinship_meetings_search_document() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -62,4 +64,4 @@ ALTER TABLE support_groups ADD COLUMN search_document tsvector GENERATED ALWAYS 
     setweight(to_tsvector('kinship_search'::regconfig, name), 'A')
     || setweight(to_tsvector('kinship_search'::regconfig, description), 'D')
 ) STORED;
-CREATE INDEX support_groups_search ON support_groups USING gin (search_document);
+CREATE INDEX support_groups_search ON support_groups USING gin (search_document) WITH (fastupdate = off);

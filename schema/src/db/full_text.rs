@@ -5,13 +5,14 @@
 //! of a word anywhere in the indexed fields, in any order; the rank weighs where they were
 //! found (a name above a group's name, a place, a description).
 
-use super::connection::MultiBackend;
+use super::connection::{BackendKind, DbConnection, MultiBackend};
 use super::types::{Id, UuidSql};
 use crate::error::{ApiError, ApiResult};
 use diesel::expression::{AppearsOnTable, Expression, SelectableExpression, ValidGrouping};
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
-use diesel::sql_types::{Bool, Double, Nullable, Text};
-use diesel::{BoolExpressionMethods, ExpressionMethods};
+use diesel::sql_types::{Bool, Double, Text};
+use diesel::{QueryableByName, RunQueryDsl};
+use std::collections::HashMap;
 
 /// The most words a search may hold.
 pub const MAX_WORDS: usize = 12;
@@ -53,21 +54,27 @@ impl Indexed {
         }
     }
 
-    /// SQLite: the score of this row for the bound query, up to its end.
-    fn sqlite_score(self) -> (&'static str, &'static str) {
-        match self {
-            Indexed::Meetings => (
-                "(SELECT -bm25(meeting_search, 10.0, 4.0, 2.0, 1.0) FROM meeting_search \
-                 WHERE meeting_search MATCH ",
-                " AND meeting_search.rowid = \
-                 (SELECT key FROM meeting_search_keys WHERE meeting_id = meetings.id))",
-            ),
-            Indexed::Groups => (
-                "(SELECT -bm25(group_search, 10.0, 1.0) FROM group_search \
-                 WHERE group_search MATCH ",
-                " AND group_search.rowid = \
-                 (SELECT key FROM group_search_keys WHERE group_id = support_groups.id))",
-            ),
+    /// Each matching row's id and score for the bound query (`$1`), in each database's SQL.
+    fn scores_sql(self, backend: BackendKind) -> &'static str {
+        match (self, backend) {
+            (Indexed::Meetings, BackendKind::Postgres) => {
+                "SELECT id, ts_rank(search_document, to_tsquery('kinship_search', $1))::float8 AS score \
+                 FROM meetings WHERE search_document @@ to_tsquery('kinship_search', $1)"
+            }
+            (Indexed::Groups, BackendKind::Postgres) => {
+                "SELECT id, ts_rank(search_document, to_tsquery('kinship_search', $1))::float8 AS score \
+                 FROM support_groups WHERE search_document @@ to_tsquery('kinship_search', $1)"
+            }
+            (Indexed::Meetings, BackendKind::Sqlite) => {
+                "SELECT k.meeting_id AS id, -bm25(meeting_search, 10.0, 4.0, 2.0, 1.0) AS score \
+                 FROM meeting_search JOIN meeting_search_keys k ON k.key = meeting_search.rowid \
+                 WHERE meeting_search MATCH ?"
+            }
+            (Indexed::Groups, BackendKind::Sqlite) => {
+                "SELECT k.group_id AS id, -bm25(group_search, 10.0, 1.0) AS score \
+                 FROM group_search JOIN group_search_keys k ON k.key = group_search.rowid \
+                 WHERE group_search MATCH ?"
+            }
         }
     }
 }
@@ -105,9 +112,22 @@ impl Words {
         Matches(Search::new(self, indexed))
     }
 
-    /// How well a row of `indexed` that holds every word matches (higher is better).
-    pub fn score_in(&self, indexed: Indexed) -> Score {
-        Score(Some(Search::new(self, indexed)))
+    /// The score of every row of `indexed` that holds every word (higher is better), by id:
+    /// one statement, whose cost grows with the matches. A word in a name counts most, then a
+    /// group's name, a place, a description (`ts_rank` on PostgreSQL, `bm25` on SQLite).
+    pub fn scores_in(
+        &self,
+        conn: &mut DbConnection,
+        indexed: Indexed,
+    ) -> ApiResult<HashMap<Id, f64>> {
+        let query = match conn.backend() {
+            BackendKind::Postgres => self.tsquery(),
+            BackendKind::Sqlite => self.fts5(),
+        };
+        let rows: Vec<Scored> = diesel::sql_query(indexed.scores_sql(conn.backend()))
+            .bind::<Text, _>(query)
+            .load(conn)?;
+        Ok(rows.into_iter().map(|r| (r.id, r.score)).collect())
     }
 
     /// A PostgreSQL `tsquery`: every word as a prefix.
@@ -151,66 +171,28 @@ impl Search {
 #[derive(Debug, Clone)]
 pub struct Matches(Search);
 
-/// The score of a row that matches ([`Words::score_in`]), or NULL for no search
-/// ([`Score::none`]).
-#[derive(Debug, Clone)]
-pub struct Score(Option<Search>);
-
-impl Score {
-    /// No score: NULL, for a query that selects a score whether or not it searches words.
-    pub fn none() -> Score {
-        Score(None)
-    }
-
-    /// The condition "after the keyset position (`key`, `id`)" in best-match-first order,
-    /// ties by `id_column`: a lower score, or the same and a greater id. `key` is a cursor
-    /// key ([`score_key`]); any other is an error on `after`.
-    pub fn after<C>(self, key: &str, id_column: C, id: Id) -> ApiResult<AfterScore<C>>
-    where
-        C: Expression<SqlType = UuidSql> + ExpressionMethods,
-    {
-        let Some(last) = score_of_key(key) else {
-            return Err(ApiError::bad_input(
-                "after",
-                "this cursor is from another search",
-            ));
-        };
-        Ok(self
-            .clone()
-            .lt(last)
-            .or(self.eq(last).and(id_column.gt(id))))
-    }
+/// A row's score ([`Words::scores_in`]).
+#[derive(QueryableByName)]
+struct Scored {
+    #[diesel(sql_type = UuidSql)]
+    id: Id,
+    #[diesel(sql_type = Double)]
+    score: f64,
 }
-
-/// The condition [`Score::after`] builds.
-pub type AfterScore<C> = diesel::dsl::Or<
-    diesel::dsl::Lt<Score, f64>,
-    diesel::dsl::And<diesel::dsl::Eq<Score, f64>, diesel::dsl::Gt<C, Id>>,
->;
 
 impl Expression for Matches {
     type SqlType = Bool;
 }
 
-impl Expression for Score {
-    type SqlType = Nullable<Double>;
+impl<QS> AppearsOnTable<QS> for Matches {}
+impl<QS> SelectableExpression<QS> for Matches {}
+impl ValidGrouping<()> for Matches {
+    type IsAggregate = diesel::expression::is_aggregate::Never;
 }
-
-macro_rules! anywhere {
-    ($t:ty) => {
-        impl<QS> AppearsOnTable<QS> for $t {}
-        impl<QS> SelectableExpression<QS> for $t {}
-        impl ValidGrouping<()> for $t {
-            type IsAggregate = diesel::expression::is_aggregate::Never;
-        }
-        impl QueryId for $t {
-            type QueryId = ();
-            const HAS_STATIC_QUERY_ID: bool = false;
-        }
-    };
+impl QueryId for Matches {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
 }
-anywhere!(Matches);
-anywhere!(Score);
 
 impl QueryFragment<MultiBackend> for Matches {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> diesel::QueryResult<()> {
@@ -226,31 +208,6 @@ impl QueryFragment<MultiBackend> for Matches {
                 out.push_sql(search.indexed.matching_ids());
                 out.push_bind_param::<Text, _>(&search.fts5)?;
                 out.push_sql(")");
-            }
-        }
-        Ok(())
-    }
-}
-
-impl QueryFragment<MultiBackend> for Score {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> diesel::QueryResult<()> {
-        let Some(search) = &self.0 else {
-            out.push_sql("NULL");
-            return Ok(());
-        };
-        match out.backend() {
-            MultiBackend::Pg(_) => {
-                out.push_sql("ts_rank(");
-                out.push_sql(search.indexed.document());
-                out.push_sql(", to_tsquery('kinship_search', ");
-                out.push_bind_param::<Text, _>(&search.tsquery)?;
-                out.push_sql("))::float8");
-            }
-            MultiBackend::Sqlite(_) => {
-                let (start, end) = search.indexed.sqlite_score();
-                out.push_sql(start);
-                out.push_bind_param::<Text, _>(&search.fts5)?;
-                out.push_sql(end);
             }
         }
         Ok(())

@@ -324,7 +324,7 @@ fn filtered<'a>(scope: GroupScope, filter: &GroupFilter) -> Boxed<'a> {
 
 /// A page of the directory, each group with its cursor key, after the keyset position
 /// `after`: in name order (the key is the name), or, with words, best match first (the key is
-/// the score, [`score_key`]), ties by id.
+/// the score, [`score_key`]; ranking costs the matches), ties by id.
 pub fn list(
     conn: &mut DbConnection,
     scope: GroupScope,
@@ -334,18 +334,23 @@ pub fn list(
 ) -> ApiResult<Vec<((String, Id), GroupRow)>> {
     let mut query = filtered(scope, filter);
     if let Some(words) = &filter.text {
-        let score = words.score_in(Indexed::Groups);
-        if let Some((key, id)) = after {
-            query = query.filter(score.clone().after(&key, support_groups::id, id)?);
-        }
-        let rows: Vec<(GroupRow, Option<f64>)> = query
-            .order((score.clone().desc(), support_groups::id.asc()))
-            .limit(limit)
-            .select((GroupRow::as_select(), score))
-            .load(conn)?;
-        return Ok(rows
+        let scores = words.scores_in(conn, Indexed::Groups)?;
+        let ids: Vec<Id> = query.select(support_groups::id).load(conn)?;
+        let mut keyed: Vec<(String, Id)> = ids
             .into_iter()
-            .map(|(g, s)| ((score_key(s.unwrap_or(0.0)), g.id), g))
+            .filter_map(|id| Some((score_key(*scores.get(&id)?), id)))
+            .filter(|key| after.as_ref().is_none_or(|after| key > after))
+            .collect();
+        keyed.sort();
+        keyed.truncate(limit.max(0) as usize);
+        let ids: Vec<Id> = keyed.iter().map(|(_, id)| *id).collect();
+        let mut rows: std::collections::HashMap<Id, GroupRow> = find_many(conn, &ids)?
+            .into_iter()
+            .map(|g| (g.id, g))
+            .collect();
+        return Ok(keyed
+            .into_iter()
+            .filter_map(|key| Some((key.clone(), rows.remove(&key.1)?)))
             .collect());
     }
     if let Some((name, id)) = after {

@@ -3,7 +3,7 @@
 
 use super::candidates::{candidates, prefilter};
 use super::{Found, Keyed, MeetingSearch, default_window, sort_value, within_radius};
-use crate::db::full_text::{Indexed, Score};
+use crate::db::full_text::Indexed;
 use crate::db::{DbConnection, Id};
 use crate::error::ApiResult;
 use crate::groups::model::GroupScope;
@@ -107,21 +107,22 @@ pub(super) fn expanded(
     search: &MeetingSearch,
     now: DateTime<Utc>,
     within_horizon: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    order: MeetingOrder,
 ) -> ApiResult<Vec<Found>> {
     use crate::db::tables::meetings;
     let (from, to) = search.starts_between.unwrap_or_else(|| default_window(now));
     let time_filtered = search.starts_between.is_some()
         || !search.weekdays.is_empty()
         || search.local_time.is_some();
+    let scores = match (&search.text, order) {
+        (Some(words), MeetingOrder::Relevance) => words.scores_in(conn, Indexed::Meetings)?,
+        _ => Default::default(),
+    };
     let mut found = Vec::new();
     let mut after: Option<Id> = None;
     loop {
-        let score = match &search.text {
-            Some(words) => words.score_in(Indexed::Meetings),
-            None => Score::none(),
-        };
         let mut query = prefilter(
-            candidates!((MeetingRow::as_select(), score)),
+            candidates!(MeetingRow::as_select()),
             scope,
             search,
             within_horizon,
@@ -134,15 +135,15 @@ pub(super) fn expanded(
         if let Some(last) = after {
             query = query.filter(meetings::id.gt(last));
         }
-        let batch: Vec<(MeetingRow, Option<f64>)> = query.load(conn)?;
-        let Some((last, _)) = batch.last() else {
+        let batch: Vec<MeetingRow> = query.load(conn)?;
+        let Some(last) = batch.last() else {
             break;
         };
         after = Some(last.id);
         let full = batch.len() as i64 == BATCH;
-        let ids: Vec<Id> = batch.iter().map(|(m, _)| m.id).collect();
+        let ids: Vec<Id> = batch.iter().map(|m| m.id).collect();
         let mut exceptions = exceptions_of(conn, &ids)?;
-        for (row, score) in batch {
+        for row in batch {
             let Some(distance_km) = within_radius(search.near, row.latitude, row.longitude) else {
                 continue;
             };
@@ -168,6 +169,7 @@ pub(super) fn expanded(
             if time_filtered && upcoming.is_empty() {
                 continue;
             }
+            let score = scores.get(&row.id).copied();
             found.push(Found {
                 row,
                 distance_km,

@@ -1,8 +1,8 @@
 //! Meeting search. [`page`] answers a search in one of five ways, by what it asks:
 //! - no place, window or words (browsing, filtered or not) by next occurrence or name: an index
 //!   walked in that order, stopping at the page (`browse`);
-//! - words without a place, best match first: the text index, ranked in SQL, stopping at the
-//!   page (`ranked`);
+//! - words without a place, best match first: the text index's scores of the matches, and
+//!   only the page's meetings loaded (`ranked`);
 //! - a window the occurrence horizon holds, filtered by nothing but `near` and `groupIds`:
 //!   from the stored occurrences alone (`stored::from_horizon`);
 //! - other filters in such a window, or no window (the next five weeks) with a place or words:
@@ -249,7 +249,14 @@ pub fn page(
         return stored::by_meeting(conn, scope, search, request, window);
     }
     let within_horizon = search.starts_between.filter(|_| in_horizon);
-    let found = expanded::expanded(conn, scope, search, clock.now, within_horizon)?;
+    let found = expanded::expanded(
+        conn,
+        scope,
+        search,
+        clock.now,
+        within_horizon,
+        request.order,
+    )?;
     let (total, rows) = paged(expanded::ranked(found, request.order), request);
     Ok(SearchPage { total, rows })
 }

@@ -1,13 +1,14 @@
-//! Words, best match first (`RELEVANCE`): the text index (`db::full_text`) finds the meetings
-//! that hold every word, SQL ranks them and stops at the page, keyset on (score, id). Only a
-//! place is left to `stored::by_meeting`, which checks the radius in Rust.
+//! Words, best match first (`RELEVANCE`): the text index (`db::full_text`) scores every meeting
+//! that holds the words, SQL keeps those that pass the other filters, and only the page's
+//! meetings are then loaded, each with its first occurrence. Ranking costs the matches, not the
+//! table. A place is left to `stored::by_meeting`, which checks the radius in Rust.
 
 use super::candidates::{candidates, first_start_in, prefilter};
 use super::stored::{Listed, with_next_occurrences};
-use super::{MeetingSearch, PageRequest, SearchPage};
-use crate::db::DbConnection;
+use super::{MeetingSearch, PageRequest, SearchPage, paged};
 use crate::db::full_text::{Indexed, score_key};
 use crate::db::tables::meetings;
+use crate::db::{DbConnection, Id};
 use crate::error::{ApiError, ApiResult};
 use crate::groups::model::GroupScope;
 use crate::meetings::MeetingOrder;
@@ -15,6 +16,7 @@ use crate::meetings::horizon;
 use crate::meetings::model::MeetingRow;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use std::collections::HashMap;
 
 /// Whether [`page`] answers this search: words in `RELEVANCE` order, without a place.
 pub(super) fn serves(search: &MeetingSearch, request: &PageRequest) -> bool {
@@ -25,8 +27,8 @@ pub(super) fn serves(search: &MeetingSearch, request: &PageRequest) -> bool {
 }
 
 /// A page of the meetings `scope` may find that hold the search's words and pass its other
-/// filters, best match first, each with its first occurrence in `window` (the search's
-/// `startsBetween`, which it must have one in, or the next five weeks).
+/// filters, best match first (ties by id), each with its first occurrence in `window` (the
+/// search's `startsBetween`, which it must have one in, or the next five weeks).
 pub(super) fn page(
     conn: &mut DbConnection,
     scope: GroupScope,
@@ -40,44 +42,43 @@ pub(super) fn page(
             "RELEVANCE needs filter.text",
         ));
     };
-    let score = words.score_in(Indexed::Meetings);
-    let first_start = first_start_in!(horizon::micros(window.0), horizon::micros(window.1));
-    let mut query = prefilter(
-        candidates!((MeetingRow::as_select(), score.clone(), first_start)),
+    let scores = words.scores_in(conn, Indexed::Meetings)?;
+    let ids: Vec<Id> = prefilter(
+        candidates!(meetings::id),
         scope,
         search,
         search.starts_between,
-    );
-    if let Some((key, id)) = &request.after {
-        query = query.filter(score.clone().after(key, meetings::id, *id)?);
-    }
-    let found: Vec<(MeetingRow, Option<f64>, Option<i64>)> = query
-        .order((score.desc(), meetings::id.asc()))
-        .limit(request.limit as i64)
-        .load(conn)?;
-    let listed = found
+    )
+    .load(conn)?;
+    let mut keyed: Vec<((String, Id), f64)> = ids
         .into_iter()
-        .map(|(row, score, start_micros)| Listed {
-            key: (score_key(score.unwrap_or(0.0)), row.id),
-            row,
-            start_micros,
-            moved: None,
-            distance_km: None,
-            score,
+        .filter_map(|id| scores.get(&id).map(|s| ((score_key(*s), id), *s)))
+        .collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    let (total, page) = paged(keyed, request);
+    let page_ids: Vec<Id> = page.iter().map(|((_, id), _)| *id).collect();
+    let first_start = first_start_in!(horizon::micros(window.0), horizon::micros(window.1));
+    let mut rows: HashMap<Id, (MeetingRow, Option<i64>)> = meetings::table
+        .filter(meetings::id.eq_any(&page_ids))
+        .select((MeetingRow::as_select(), first_start))
+        .load::<(MeetingRow, Option<i64>)>(conn)?
+        .into_iter()
+        .map(|(row, start)| (row.id, (row, start)))
+        .collect();
+    let listed = page
+        .into_iter()
+        .filter_map(|(key, score)| {
+            let (row, start_micros) = rows.remove(&key.1)?;
+            Some(Listed {
+                key,
+                row,
+                start_micros,
+                moved: None,
+                distance_km: None,
+                score: Some(score),
+            })
         })
         .collect();
-    let total = match request.count_total {
-        true => {
-            let counted = prefilter(
-                candidates!(diesel::dsl::count_star()),
-                scope,
-                search,
-                search.starts_between,
-            );
-            counted.first::<i64>(conn)? as usize
-        }
-        false => 0,
-    };
     Ok(SearchPage {
         total,
         rows: with_next_occurrences(conn, listed)?,

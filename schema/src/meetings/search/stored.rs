@@ -5,7 +5,7 @@ use super::candidates::{candidates, first_start_in, prefilter};
 use super::{
     Found, Keyed, MeetingSearch, PageRequest, SearchPage, paged, sort_value, within_radius,
 };
-use crate::db::full_text::{Indexed, Score};
+use crate::db::full_text::Indexed;
 use crate::db::tables::{meeting_occurrences, meetings};
 use crate::db::{DbConnection, Id, MultiBackend};
 use crate::error::ApiResult;
@@ -146,9 +146,9 @@ pub(super) fn by_meeting(
     window: (DateTime<Utc>, DateTime<Utc>),
 ) -> ApiResult<SearchPage> {
     let first_start = first_start_in!(horizon::micros(window.0), horizon::micros(window.1));
-    let score = match &search.text {
-        Some(words) => words.score_in(Indexed::Meetings),
-        None => Score::none(),
+    let scores = match (&search.text, request.order) {
+        (Some(words), MeetingOrder::Relevance) => words.scores_in(conn, Indexed::Meetings)?,
+        _ => Default::default(),
     };
     let select = (
         meetings::id,
@@ -156,21 +156,13 @@ pub(super) fn by_meeting(
         meetings::latitude,
         meetings::longitude,
         first_start,
-        score,
     );
-    type Light = (
-        Id,
-        String,
-        Option<f64>,
-        Option<f64>,
-        Option<i64>,
-        Option<f64>,
-    );
+    type Light = (Id, String, Option<f64>, Option<f64>, Option<i64>);
     let narrowed = search.starts_between;
     let candidates: Vec<Light> =
         prefilter(candidates!(select), scope, search, narrowed).load(conn)?;
     let mut keyed = Vec::with_capacity(candidates.len());
-    for (id, name, lat, lon, start_micros, score) in candidates {
+    for (id, name, lat, lon, start_micros) in candidates {
         let Some(distance_km) = within_radius(search.near, lat, lon) else {
             continue;
         };
@@ -181,7 +173,7 @@ pub(super) fn by_meeting(
             start_micros,
             moved: None,
             distance_km,
-            score,
+            score: scores.get(&id).copied(),
         };
         keyed.push(hit.keyed(id, request.order, &name));
     }
