@@ -6,5 +6,5 @@ DROP TRIGGER meetings_search_document ON meetings;
 DROP FUNCTION kinship_meetings_search_document();
 DROP INDEX meetings_search;
 ALTER TABLE meetings DROP COLUMN search_document;
-DROP FUNCTION kinship_meeting_document(text, text, text, text, text, text, text);
+DROP FUNCTION kinship_meeting_document(text, text, text, text, text, text, text, text);
 DROP TEXT SEARCH CONFIGURATION kinship_search;

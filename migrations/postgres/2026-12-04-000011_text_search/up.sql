@@ -8,40 +8,46 @@
 CREATE EXTENSION IF NOT EXISTS unaccent;
 CREATE TEXT SEARCH CONFIGURATION kinship_search (COPY = simple);
 ALTER TEXT SEARCH CONFIGURATION kinship_search
-    ALTER MAPPING FOR asciiword, asciihword, hword_asciipart, word, hword, hword_part
+    ALTER MAPPING FOR asciiword, asciihword, hword_asciipart, word, hword, hword_part,
+        numword, numhword, hword_numpart
     WITH unaccent, simple;
 
--- A meeting is found by its name (weight A), its group's name (B), its place (C) and its
--- description (D).
+-- A meeting is found by its name (weight A), its group's name (B), its place (C: not for an
+-- online meeting, whose place the API does not show) and its description (D).
 CREATE FUNCTION kinship_meeting_document(
-    name text, description text, venue text, address text, city text, region text,
-    group_name text
+    name text, description text, attendance_mode text, venue text, address text, city text,
+    region text, group_name text
 ) RETURNS tsvector LANGUAGE sql STABLE AS $$
     SELECT setweight(to_tsvector('kinship_search', name), 'A')
         || setweight(to_tsvector('kinship_search', coalesce(group_name, '')), 'B')
-        || setweight(to_tsvector('kinship_search', concat_ws(' ', venue, address, city, region)), 'C')
+        || setweight(to_tsvector('kinship_search', CASE WHEN attendance_mode <> 'ONLINE'
+            THEN concat_ws(' ', venue, address, city, region) ELSE '' END), 'C')
         || setweight(to_tsvector('kinship_search', description), 'D')
 $$;
 
 ALTER TABLE meetings ADD COLUMN search_document tsvector;
 UPDATE meetings m
 SET search_document = kinship_meeting_document(
-    m.name, m.description, m.venue, m.address, m.city, m.region, g.name)
+    m.name, m.description, m.attendance_mode, m.venue, m.address, m.city, m.region, g.name)
 FROM support_groups g
 WHERE g.id = m.group_id;
 ALTER TABLE meetings ALTER COLUMN search_document SET NOT NULL;
 CREATE INDEX meetings_search ON meetings USING gin (search_document) WITH (fastupdate = off);
 
+-- The group's name is read under a shared lock: a rename in progress is waited for and then
+-- seen (its trigger cannot see a meeting not yet committed). A rename locks the group's
+-- meetings before the group (groups::model::update), the order every meeting write takes.
 CREATE FUNCTION kinship_meetings_search_document() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     NEW.search_document := kinship_meeting_document(
-        NEW.name, NEW.description, NEW.venue, NEW.address, NEW.city, NEW.region,
-        (SELECT name FROM support_groups WHERE id = NEW.group_id));
+        NEW.name, NEW.description, NEW.attendance_mode, NEW.venue, NEW.address, NEW.city,
+        NEW.region, (SELECT name FROM support_groups WHERE id = NEW.group_id FOR SHARE));
     RETURN NEW;
 END
 $$;
 CREATE TRIGGER meetings_search_document
-    BEFORE INSERT OR UPDATE OF name, description, venue, address, city, region, group_id
+    BEFORE INSERT OR UPDATE OF name, description, attendance_mode, venue, address, city, region,
+        group_id
     ON meetings FOR EACH ROW EXECUTE FUNCTION kinship_meetings_search_document();
 
 -- A renamed group's meetings are found by its new name.
@@ -49,7 +55,7 @@ CREATE FUNCTION kinship_group_renamed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     UPDATE meetings
     SET search_document = kinship_meeting_document(
-        name, description, venue, address, city, region, NEW.name)
+        name, description, attendance_mode, venue, address, city, region, NEW.name)
     WHERE group_id = NEW.id;
     RETURN NULL;
 END

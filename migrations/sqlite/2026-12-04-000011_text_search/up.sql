@@ -1,10 +1,11 @@
 -- Ranked, indexed text search over meetings and groups with FTS5, which matches words in any
 -- order and ranks by bm25 with field weights, as PostgreSQL's full-text search does. The
 -- unicode61 tokenizer folds case and accents. FTS5 rows are keyed by an integer: each meeting
--- and group gets a stable one in a key table (a rowid table's own rowid may change on VACUUM).
--- Triggers keep the index in step with every write.
+-- and group gets a stable one in a key table (a rowid table's own rowid may change on VACUUM),
+-- never reused (AUTOINCREMENT). Triggers keep the index in step with every write. A meeting's
+-- place is not indexed when it meets online (the API does not show it then).
 CREATE TABLE meeting_search_keys (
-    key INTEGER PRIMARY KEY,
+    key INTEGER PRIMARY KEY AUTOINCREMENT,
     meeting_id BLOB NOT NULL UNIQUE
 );
 -- A meeting is found by its name, its group's name, its place and its description.
@@ -15,7 +16,8 @@ CREATE VIRTUAL TABLE meeting_search USING fts5 (
 INSERT INTO meeting_search_keys (meeting_id) SELECT id FROM meetings ORDER BY id;
 INSERT INTO meeting_search (rowid, name, group_name, place, description)
 SELECT k.key, m.name, g.name,
-       concat_ws(' ', m.venue, m.address, m.city, m.region), m.description
+       iif(m.attendance_mode <> 'ONLINE', concat_ws(' ', m.venue, m.address, m.city, m.region), ''),
+       m.description
 FROM meeting_search_keys k
 JOIN meetings m ON m.id = k.meeting_id
 JOIN support_groups g ON g.id = m.group_id;
@@ -27,16 +29,19 @@ CREATE TRIGGER meetings_search_insert AFTER INSERT ON meetings BEGIN
         (SELECT key FROM meeting_search_keys WHERE meeting_id = new.id),
         new.name,
         (SELECT name FROM support_groups WHERE id = new.group_id),
-        concat_ws(' ', new.venue, new.address, new.city, new.region),
+        iif(new.attendance_mode <> 'ONLINE',
+            concat_ws(' ', new.venue, new.address, new.city, new.region), ''),
         new.description
     );
 END;
 CREATE TRIGGER meetings_search_update
-AFTER UPDATE OF name, description, venue, address, city, region, group_id ON meetings BEGIN
+AFTER UPDATE OF name, description, attendance_mode, venue, address, city, region, group_id
+ON meetings BEGIN
     UPDATE meeting_search
     SET name = new.name,
         group_name = (SELECT name FROM support_groups WHERE id = new.group_id),
-        place = concat_ws(' ', new.venue, new.address, new.city, new.region),
+        place = iif(new.attendance_mode <> 'ONLINE',
+            concat_ws(' ', new.venue, new.address, new.city, new.region), ''),
         description = new.description
     WHERE rowid = (SELECT key FROM meeting_search_keys WHERE meeting_id = new.id);
 END;
@@ -47,7 +52,7 @@ CREATE TRIGGER meetings_search_delete BEFORE DELETE ON meetings BEGIN
 END;
 
 CREATE TABLE group_search_keys (
-    key INTEGER PRIMARY KEY,
+    key INTEGER PRIMARY KEY AUTOINCREMENT,
     group_id BLOB NOT NULL UNIQUE
 );
 -- A group is found by its name and description.

@@ -168,6 +168,9 @@ pub fn update(
     expected_updated_at: Option<chrono::DateTime<chrono::Utc>>,
 ) -> ApiResult<GroupRow> {
     write_transaction(conn, |conn| {
+        if change.name.is_some() {
+            lock_meetings_of(conn, id)?;
+        }
         let mut row = find_for_update!(conn, support_groups, id, GroupRow)?
             .filter(|g| g.organization_id == organization_id)
             .ok_or_else(|| ApiError::NotFound("no such group in this organization".into()))?;
@@ -180,6 +183,22 @@ pub fn update(
         crate::meetings::horizon::set_public(conn, id, row.visibility == GroupVisibility::Public)?;
         Ok(row)
     })
+}
+
+/// Locks a group's meetings (PostgreSQL; SQLite's write transaction holds the database): a
+/// rename rewrites their search documents (a trigger), and taking the meetings before the
+/// group is the order every meeting write takes (the meeting, then its group), so that a rename
+/// and a meeting's change wait for each other instead of deadlocking.
+fn lock_meetings_of(conn: &mut DbConnection, group_id: Id) -> ApiResult<()> {
+    use crate::db::tables::meetings;
+    if let DbConnection::Pg(pg) = conn {
+        meetings::table
+            .filter(meetings::group_id.eq(group_id))
+            .select(meetings::id)
+            .for_update()
+            .load::<Id>(pg)?;
+    }
+    Ok(())
 }
 
 /// The groups with these ids.

@@ -134,6 +134,24 @@ spec!(
             "the old name is gone"
         );
         assert_eq!(found(&app, "study step", Value::Null), step_study);
+
+        let cafe = app.query(
+            None,
+            "{ meetings(filter: { text: \"brooklyn\" }) { nodes { id } } }",
+            json!({}),
+        )["meetings"]["nodes"][0]["id"]
+            .clone();
+        let online = app.query(
+            Some(&key),
+            "mutation($id: ID!) { updateMeeting(input: { id: $id, attendanceMode: ONLINE, online: { url: \"https://meet.example.org/c\" } }) { attendanceMode location { city } } }",
+            json!({ "id": cafe }),
+        );
+        assert_eq!(online["updateMeeting"]["location"], Value::Null);
+        assert!(
+            found(&app, "brooklyn", Value::Null).is_empty(),
+            "the place of an online meeting, which the API does not show, is not searched"
+        );
+        assert_eq!(found(&app, "cafe", Value::Null), vec!["Café Nueva"]);
     }
 );
 
