@@ -150,6 +150,20 @@ fn expands(field: &async_graphql::parser::types::Field, inputs: &Inputs<'_>) -> 
     }
 }
 
+/// The weight of a search by words (`meetings` or `groups` with `filter.text`), which scores
+/// every match: a common word is thousands of them.
+const TEXT_SEARCH_WEIGHT: usize = 2000;
+
+/// Whether a search has words to look for.
+fn searches_words(field: &async_graphql::parser::types::Field, inputs: &Inputs<'_>) -> bool {
+    match inputs.argument(field, "filter", None) {
+        ConstValue::Object(filter) => {
+            matches!(filter.get("text"), Some(ConstValue::String(t)) if !t.trim().is_empty())
+        }
+        _ => false,
+    }
+}
+
 fn weight(type_name: &str, field: &str) -> usize {
     FIELD_WEIGHTS
         .iter()
@@ -330,11 +344,14 @@ impl<'a> Counter<'a> {
         {
             self.refusal = Some(refusal);
         }
-        let own = if type_name == self.catalog.query
-            && name == "meetings"
-            && expands(field, &self.inputs)
-        {
+        let is_query = type_name == self.catalog.query;
+        let own = if is_query && name == "meetings" && expands(field, &self.inputs) {
             EXPANDING_SEARCH_WEIGHT
+        } else if is_query
+            && matches!(name, "meetings" | "groups")
+            && searches_words(field, &self.inputs)
+        {
+            TEXT_SEARCH_WEIGHT
         } else {
             weight(type_name, name)
         };

@@ -92,6 +92,20 @@ fn every_list_multiplies_by_the_items_it_may_return() {
         "a search by local weekday expands every candidate's schedule"
     );
     assert_eq!(
+        cost_of("{ meetings(first: 0, filter: { text: \"step\" }) { totalCount } }"),
+        2000 + 1,
+        "a search by words scores every match"
+    );
+    assert_eq!(
+        cost_of("{ groups(first: 0, filter: { text: \"smart\" }) { totalCount } }"),
+        2000 + 1
+    );
+    assert_eq!(
+        cost_of("{ groups(first: 0, filter: { text: \" \" }) { totalCount } }"),
+        GROUPS + 1,
+        "blank text is no search"
+    );
+    assert_eq!(
         cost_of("{ nodes(ids: [\"a\", \"b\", \"c\"]) { id } }"),
         1 + 3
     );
