@@ -69,6 +69,8 @@ pub struct Config {
     /// `KINSHIP_AUTH_FAILURES_PER_MINUTE`: wrong keys or tokens one client may send in a
     /// minute before it is answered `RATE_LIMITED` for the rest of it.
     pub auth_failures_per_minute: u32,
+    /// `KINSHIP_GRAPHIQL`: serve the GraphiQL IDE at `/graphiql` (default true).
+    pub graphiql: bool,
     /// `KINSHIP_TRUST_FORWARDED_FOR`: behind a reverse proxy, tell clients apart by the last
     /// address of `X-Forwarded-For` (the one the proxy added) instead of the connection's.
     pub trust_forwarded_for: bool,
@@ -207,6 +209,7 @@ impl Config {
                 100_000,
             )?,
             trust_forwarded_for: env.boolean("KINSHIP_TRUST_FORWARDED_FOR", false)?,
+            graphiql: env.boolean("KINSHIP_GRAPHIQL", true)?,
             cors_origins: match env.get("KINSHIP_CORS_ORIGINS") {
                 None => Vec::new(),
                 Some(list) => {

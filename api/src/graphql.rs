@@ -545,15 +545,3 @@ fn too_large_response(max: usize) -> ServerError {
     }
     error
 }
-
-/// `GET /graphiql`: the in-browser IDE.
-pub async fn graphiql() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(
-            async_graphql::http::GraphiQLSource::build()
-                .endpoint("/graphql")
-                .title("Kinship GraphiQL")
-                .finish(),
-        )
-}

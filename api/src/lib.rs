@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod config;
 mod feeds;
+mod graphiql;
 mod graphql;
 mod health;
 mod reference;

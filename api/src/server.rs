@@ -1,7 +1,7 @@
 //! The HTTP server: routes, shared state, and start-up.
 
 use crate::config::Config;
-use crate::graphql::{graphiql, graphql_get, graphql_post};
+use crate::graphql::{graphql_get, graphql_post};
 use crate::health::{healthz, readyz};
 use crate::request_context::request_context;
 use actix_cors::Cors;
@@ -41,11 +41,18 @@ pub struct AppState {
     pub auth_throttle: crate::throttle::AuthThrottle,
     /// Whether clients are told apart by `X-Forwarded-For` (`KINSHIP_TRUST_FORWARDED_FOR`).
     pub trust_forwarded_for: bool,
+    /// Whether `/graphiql` serves the IDE (`KINSHIP_GRAPHIQL`).
+    pub graphiql: bool,
     /// The last `/readyz` answer, reused for a moment.
     pub readiness: crate::health::Readiness,
 }
 
-fn json_error(status: actix_web::http::StatusCode, code: &str, message: &str) -> HttpResponse {
+/// An error of a route that is not GraphQL, in the shape of GraphQL's errors.
+pub(crate) fn json_error(
+    status: actix_web::http::StatusCode,
+    code: &str,
+    message: &str,
+) -> HttpResponse {
     HttpResponse::build(status).json(json!({
         "errors": [{ "message": message, "extensions": { "code": code } }]
     }))
@@ -72,7 +79,10 @@ async fn graphql_method_not_allowed() -> HttpResponse {
     response
 }
 
-async fn to_graphiql() -> HttpResponse {
+async fn to_graphiql(state: web::Data<AppState>) -> HttpResponse {
+    if !state.graphiql {
+        return not_found().await;
+    }
     HttpResponse::Found()
         .insert_header((actix_web::http::header::LOCATION, "/graphiql"))
         .finish()
@@ -115,7 +125,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         "/feeds/meeting-guide/{organization}",
         web::get().to(crate::feeds::meeting_guide::feed),
     )
-    .route("/graphiql", web::get().to(graphiql))
+    .route("/graphiql", web::get().to(crate::graphiql::page))
+    .route(
+        "/graphiql/assets/{file}",
+        web::get().to(crate::graphiql::asset),
+    )
     .route("/healthz", web::get().to(healthz))
     .route("/readyz", web::get().to(readyz))
     .route("/", web::get().to(to_graphiql));
@@ -173,6 +187,7 @@ pub fn start(
         admission_wait: config.db_timeout,
         auth_throttle: crate::throttle::AuthThrottle::new(config.auth_failures_per_minute),
         trust_forwarded_for: config.trust_forwarded_for,
+        graphiql: config.graphiql,
         readiness: Default::default(),
     });
     let cors_origins = config.cors_origins.clone();

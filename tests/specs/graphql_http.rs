@@ -249,7 +249,31 @@ spec!(graphiql_probes_and_unknown_routes, |app| {
 
     let page = app.client.get(app.url("/graphiql")).send().expect("answer");
     assert_eq!(page.status(), 200);
-    assert!(page.text().expect("html").contains("graphiql"));
+    let policy = page.headers()["content-security-policy"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert!(policy.contains("default-src 'none'") && policy.contains("script-src 'self';"));
+    assert!(!policy.contains("http"), "no other origin: {policy}");
+    let html = page.text().expect("html");
+    let assets: Vec<&str> = html
+        .split('"')
+        .filter(|s| s.starts_with("/graphiql/assets/"))
+        .collect();
+    assert_eq!(assets.len(), 6, "{html}");
+    for asset in assets {
+        let file = app.client.get(app.url(asset)).send().expect("answer");
+        assert_eq!(file.status(), 200, "{asset}");
+        let kind = file.headers()["content-type"].to_str().expect("ascii");
+        assert!(kind.starts_with("text/"), "{asset}: {kind}");
+        assert!(file.bytes().expect("body").len() > 20, "{asset}");
+    }
+    let unknown = app
+        .client
+        .get(app.url("/graphiql/assets/nothing.js"))
+        .send()
+        .expect("answer");
+    assert_eq!(unknown.status(), 404);
 
     let health: Value = app
         .client
@@ -267,3 +291,18 @@ spec!(graphiql_probes_and_unknown_routes, |app| {
     let body: Value = missing.json().expect("json");
     assert_eq!(code(&body["errors"][0]), "NOT_FOUND");
 });
+
+spec!(
+    graphiql_can_be_turned_off,
+    config = |c| c.graphiql = false,
+    |app| {
+        for path in ["/graphiql", "/graphiql/assets/kinship-graphiql.js", "/"] {
+            let answer = app.client.get(app.url(path)).send().expect("answer");
+            assert_eq!(answer.status(), 404, "{path}");
+            let body: Value = answer.json().expect("json");
+            assert_eq!(code(&body["errors"][0]), "NOT_FOUND", "{path}");
+        }
+        let (status, _) = app.post(None, "{ __typename }", json!({}));
+        assert_eq!(status, 200, "the API still answers");
+    }
+);

@@ -6,6 +6,7 @@ mod cli;
 mod community;
 mod database;
 mod examples;
+mod graphiql_browser;
 mod graphql_http;
 mod hardening_limits;
 mod hardening_races;
