@@ -333,14 +333,20 @@ impl Meeting {
     }
 
     /// Occurrences starting in `[from, to)` (at most a year apart), cancelled and moved ones
-    /// included with their status, in start order.
+    /// included with their status, in start order: `occurrences(first: 5)` is the next five
+    /// within a year.
     async fn occurrences(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Window start (inclusive).")] from: DateTime<Utc>,
-        #[graphql(desc = "Window end (exclusive).")] to: DateTime<Utc>,
+        #[graphql(desc = "Window start (inclusive; default now).")] from: Option<DateTime<Utc>>,
+        #[graphql(
+            desc = "Window end (exclusive), at most a year after `from` (default: a year after it)."
+        )]
+        to: Option<DateTime<Utc>>,
         #[graphql(desc = "Most occurrences (1 to 500).", default = 100)] first: Option<i32>,
     ) -> async_graphql::Result<Vec<Occurrence>> {
+        let from = from.unwrap_or_else(Utc::now);
+        let to = to.unwrap_or(from + chrono::Duration::days(MAX_WINDOW_DAYS));
         if to <= from || (to - from).num_days() > MAX_WINDOW_DAYS {
             return Err(ApiError::bad_input(
                 "to",

@@ -342,3 +342,46 @@ spec!(meetings_follow_their_group_and_organization, |app| {
         .expect_err("another organization's private group is not found");
     assert_eq!(code(&error), "NOT_FOUND");
 });
+
+spec!(the_next_occurrences_need_no_window, |app| {
+    let (key, group) = clinic_with_group(&app, "PUBLIC");
+    let id = meeting(&app, &key, weekly_meeting(&group, json!({})));
+    let next = app.query(
+        None,
+        "query($id: ID!) { meeting(id: $id) { occurrences(first: 3) { start localStart } } }",
+        json!({ "id": id }),
+    );
+    let starts: Vec<chrono::DateTime<chrono::Utc>> = next["meeting"]["occurrences"]
+        .as_array()
+        .expect("occurrences")
+        .iter()
+        .map(|o| {
+            o["start"]
+                .as_str()
+                .expect("start")
+                .parse()
+                .expect("instant")
+        })
+        .collect();
+    assert_eq!(starts.len(), 3, "{next}");
+    let now = chrono::Utc::now();
+    assert!(
+        starts[0] >= now - chrono::Duration::hours(1)
+            && starts[0] <= now + chrono::Duration::days(7)
+    );
+    assert_eq!(starts[1] - starts[0], chrono::Duration::days(7));
+    assert_eq!(starts[2] - starts[1], chrono::Duration::days(7));
+    let from = app.query(
+        None,
+        "query($id: ID!) { meeting(id: $id) { occurrences(from: \"2026-03-01T00:00:00Z\", first: 2) { localStart } } }",
+        json!({ "id": id }),
+    );
+    assert_eq!(
+        from["meeting"]["occurrences"],
+        json!([
+            { "localStart": "2026-03-03T19:00:00-05:00" },
+            { "localStart": "2026-03-10T19:00:00-04:00" }
+        ]),
+        "the next two from a day, across a daylight-saving change"
+    );
+});
