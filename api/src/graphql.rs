@@ -147,58 +147,6 @@ fn ensure_codes(response: &mut Response) {
     }
 }
 
-/// Puts `null` where a field failed. async-graphql 7 leaves a failed field out of `data`; the
-/// GraphQL spec (and typed clients) expect the key, with `null`.
-fn fill_failed_fields(response: &mut Response) {
-    use async_graphql::PathSegment;
-    for error in &response.errors {
-        let Some((PathSegment::Field(last), parents)) = error.path.split_last() else {
-            continue;
-        };
-        insert_null(&mut response.data, parents, last);
-    }
-}
-
-/// Puts `null` at `parents.last`, creating the objects on the way that async-graphql turned
-/// into `null` because every field selected on them failed (the error's path proves they were
-/// being resolved, so they exist).
-fn insert_null(
-    node: &mut async_graphql::Value,
-    parents: &[async_graphql::PathSegment],
-    last: &str,
-) {
-    use async_graphql::{PathSegment, Value};
-    match parents.split_first() {
-        None => {
-            if *node == Value::Null {
-                *node = Value::Object(Default::default());
-            }
-            if let Value::Object(map) = node {
-                map.entry(async_graphql::Name::new(last))
-                    .or_insert(Value::Null);
-            }
-        }
-        Some((PathSegment::Field(name), rest)) => {
-            if *node == Value::Null {
-                *node = Value::Object(Default::default());
-            }
-            if let Value::Object(map) = node {
-                let child = map
-                    .entry(async_graphql::Name::new(name))
-                    .or_insert(Value::Null);
-                insert_null(child, rest, last);
-            }
-        }
-        Some((PathSegment::Index(i), rest)) => {
-            if let Value::List(items) = node
-                && let Some(child) = items.get_mut(*i)
-            {
-                insert_null(child, rest, last);
-            }
-        }
-    }
-}
-
 fn error_code(error: &ServerError) -> Option<&str> {
     match error.extensions.as_ref()?.get("code")? {
         async_graphql::Value::String(code) => Some(code.as_str()),
@@ -488,9 +436,18 @@ async fn execute_counted(
                             "execute",
                             operation = request.operation_name.as_deref().unwrap_or("anonymous"),
                         );
+                        let query = request.query.clone();
+                        let operation_name = request.operation_name.clone();
                         let request =
                             kinship_schema::prepare_request(request, &state.db, viewer, count);
-                        state.schema.execute(request).instrument(span).await
+                        let mut response = state.schema.execute(request).instrument(span).await;
+                        // Where a failed field's null goes: the spec's null propagation.
+                        state.preflight.propagate_nulls(
+                            &query,
+                            operation_name.as_deref(),
+                            &mut response,
+                        );
+                        response
                     }
                 }
             }
@@ -498,7 +455,6 @@ async fn execute_counted(
     let mut responses = futures_util::future::join_all(executions).await;
     for response in &mut responses {
         ensure_codes(response);
-        fill_failed_fields(response);
     }
     if state.expose_sql_statements {
         for response in &mut responses {

@@ -306,3 +306,56 @@ spec!(
         assert_eq!(status, 200, "the API still answers");
     }
 );
+
+spec!(
+    a_failed_field_nulls_the_nearest_nullable_position_as_the_spec_says,
+    |app| {
+        let key = app.admin_key("clinic");
+        let group = app.query(
+            Some(&key),
+            "mutation { createGroup(input: { name: \"Evening circle\", visibility: PUBLIC }) { id } }",
+            json!({}),
+        )["createGroup"]["id"]
+            .as_str()
+            .expect("group")
+            .to_owned();
+        app.create_meeting(&key, kinship_tests::weekly_meeting(&group, json!({})))
+            .expect("meeting");
+        let answer = |query: &str| app.post(Some(&key), query, json!({})).1;
+
+        // `meetingTypes: [MeetingTypeInfo!]!` at the root: nothing nullable holds it.
+        let types = answer("{ meetingTypes(program: \"xx\") { code } }");
+        assert_eq!(types["data"], Value::Null, "{types}");
+        assert_eq!(code(&types["errors"][0]), "BAD_USER_INPUT");
+
+        // `occurrences: [Occurrence!]!` in `nodes: [Meeting!]!`: the connection is nulled.
+        let inner = answer(
+            "{ meetings(first: 1) { totalCount nodes { name occurrences(first: 0) { start } } } programs: meetingPrograms { key } }",
+        );
+        assert_eq!(inner["data"]["meetings"], Value::Null, "{inner}");
+        assert!(
+            inner["data"]["programs"].is_array(),
+            "the rest answers: {inner}"
+        );
+        assert_eq!(
+            inner["errors"][0]["path"],
+            json!(["meetings", "nodes", 0, "occurrences"])
+        );
+
+        // A nullable field is nulled where it stands, aliases and all.
+        let nullable = answer(
+            "{ big: meetings(first: 500) { totalCount } small: meetings(first: 1) { totalCount } }",
+        );
+        assert_eq!(nullable["data"]["big"], Value::Null, "{nullable}");
+        assert_eq!(nullable["data"]["small"]["totalCount"], 1);
+
+        // A mutation's payload is non-null: its failure nulls `data`.
+        let (_, refused) = app.post(
+            Some(&key),
+            "mutation($g: ID!) { createMeeting(input: { groupId: $g, name: \"x\", timezone: \"Mars/Olympus\", attendanceMode: ONLINE, online: { url: \"https://meet.example.org/x\" }, schedule: { startTime: \"19:00\", durationMinutes: 60, startsOn: \"2026-01-06\" } }) { id } }",
+            json!({ "g": group }),
+        );
+        assert_eq!(refused["data"], Value::Null, "{refused}");
+        assert_eq!(code(&refused["errors"][0]), "BAD_USER_INPUT");
+    }
+);

@@ -13,6 +13,7 @@ mod catalog;
 mod cost;
 pub mod inputs;
 mod introspection;
+mod nulls;
 
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, OperationDefinition, OperationType, Selection,

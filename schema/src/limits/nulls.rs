@@ -1,0 +1,199 @@
+//! Null propagation as the GraphQL spec says it: a field that failed answers `null` if its
+//! type is nullable; if it is non-null, the `null` moves up to the nearest nullable position
+//! that holds it (and to `data` itself when there is none). async-graphql 7 leaves a failed
+//! field out of `data` instead, and typed clients (Apollo Kotlin, Relay, graphql-codegen) break
+//! on a `null` the SDL says cannot be there. Read only when a response has errors: the
+//! document is parsed again, and each error's path walked through the schema's types.
+
+use super::catalog::{Catalog, TypeRef, Wrapper};
+use super::{Preflight, selected_operation};
+use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection, SelectionSet};
+use async_graphql::{Name, PathSegment, Response, Value};
+
+impl Preflight {
+    /// Puts each failed field's `null` where the spec says (see the module), for a response to
+    /// `query` (its operation named `operation_name`, if it has several).
+    pub fn propagate_nulls(
+        &self,
+        query: &str,
+        operation_name: Option<&str>,
+        response: &mut Response,
+    ) {
+        if response.errors.is_empty() {
+            return;
+        }
+        let Ok(document) = async_graphql::parser::parse_query(query) else {
+            return;
+        };
+        let Some(operation) = selected_operation(&document, operation_name) else {
+            return;
+        };
+        let root = match operation.ty {
+            OperationType::Mutation => &self.catalog.mutation,
+            _ => &self.catalog.query,
+        };
+        let mut targets: Vec<&[PathSegment]> = Vec::new();
+        for error in &response.errors {
+            if error.path.is_empty() {
+                continue;
+            }
+            let selection = &operation.selection_set.node;
+            match nullable_prefix(&self.catalog, &document, selection, root, &error.path) {
+                Some(len) => targets.push(&error.path[..len]),
+                None => {
+                    response.data = Value::Null;
+                    return;
+                }
+            }
+        }
+        // A position inside one already nulled stays inside that null.
+        targets.sort_by_key(|t| t.len());
+        let mut nulled: Vec<Vec<PathSegment>> = Vec::new();
+        for target in targets {
+            if nulled.iter().any(|n| target.starts_with(n)) {
+                continue;
+            }
+            nulled.push(target.to_vec());
+        }
+        for target in &nulled {
+            set_null(&mut response.data, target);
+        }
+    }
+}
+
+/// The length of the longest prefix of `path` that ends at a nullable position (`None`: none
+/// does, so `data` becomes `null`). Where the walk cannot type a position (`__typename`, a
+/// document that no longer validates), the failed field's own position is taken.
+fn nullable_prefix(
+    catalog: &Catalog,
+    document: &ExecutableDocument,
+    selection: &SelectionSet,
+    root: &str,
+    path: &[PathSegment],
+) -> Option<usize> {
+    let mut non_null: Vec<bool> = Vec::with_capacity(path.len());
+    let mut current: Option<(&SelectionSet, TypeRef)> = None;
+    for segment in path {
+        let ty = match (segment, &current) {
+            (PathSegment::Field(key), None) => field_at(catalog, document, selection, root, key),
+            (PathSegment::Field(key), Some((set, ty))) => {
+                field_at(catalog, document, set, ty.named(), key)
+            }
+            (PathSegment::Index(_), Some((set, ty))) => list_item(ty).map(|item| (item, *set)),
+            (PathSegment::Index(_), None) => None,
+        };
+        let Some((ty, set)) = ty else {
+            return Some(path.len());
+        };
+        non_null.push(ty.0.ends_with('!'));
+        current = Some((set, ty));
+    }
+    (1..=path.len()).rev().find(|&len| !non_null[len - 1])
+}
+
+/// The item type of a list type (`[Meeting!]!` gives `Meeting!`).
+fn list_item(ty: &TypeRef) -> Option<TypeRef> {
+    let mut ty = ty.clone();
+    if let (Wrapper::NonNull, inner) = ty.unwrap_once() {
+        ty = inner;
+    }
+    match ty.unwrap_once() {
+        (Wrapper::List, inner) => Some(inner),
+        _ => None,
+    }
+}
+
+/// The type of the field selected under response key `key` in `set` (fragments included) on
+/// `parent_type`, with its own selection set.
+fn field_at<'a>(
+    catalog: &Catalog,
+    document: &'a ExecutableDocument,
+    set: &'a SelectionSet,
+    parent_type: &str,
+    key: &str,
+) -> Option<(TypeRef, &'a SelectionSet)> {
+    for item in &set.items {
+        match &item.node {
+            Selection::Field(field) if field.node.response_key().node.as_str() == key => {
+                let name = field.node.name.node.as_str();
+                let ty = catalog.field(parent_type, name)?.ty.clone();
+                return Some((ty, &field.node.selection_set.node));
+            }
+            Selection::Field(_) => {}
+            Selection::InlineFragment(inline) => {
+                let on = inline
+                    .node
+                    .type_condition
+                    .as_ref()
+                    .map_or(parent_type, |c| c.node.on.node.as_str());
+                if let Some(found) =
+                    field_at(catalog, document, &inline.node.selection_set.node, on, key)
+                {
+                    return Some(found);
+                }
+            }
+            Selection::FragmentSpread(spread) => {
+                let fragment = document.fragments.get(&spread.node.fragment_name.node)?;
+                let on = fragment.node.type_condition.node.on.node.as_str();
+                if let Some(found) = field_at(
+                    catalog,
+                    document,
+                    &fragment.node.selection_set.node,
+                    on,
+                    key,
+                ) {
+                    return Some(found);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Sets `null` at `path` in `data`, creating on the way the objects async-graphql left out
+/// because every field selected on them failed.
+fn set_null(data: &mut Value, path: &[PathSegment]) {
+    let Some((last, parents)) = path.split_last() else {
+        *data = Value::Null;
+        return;
+    };
+    let mut node = data;
+    for segment in parents {
+        node = match segment {
+            PathSegment::Field(key) => {
+                if *node == Value::Null {
+                    *node = Value::Object(Default::default());
+                }
+                let Value::Object(map) = node else {
+                    return;
+                };
+                map.entry(Name::new(key)).or_insert(Value::Null)
+            }
+            PathSegment::Index(i) => match node {
+                Value::List(items) => match items.get_mut(*i) {
+                    Some(item) => item,
+                    None => return,
+                },
+                // A list already nulled by another error's propagation.
+                _ => return,
+            },
+        };
+    }
+    match last {
+        PathSegment::Field(key) => {
+            if *node == Value::Null {
+                *node = Value::Object(Default::default());
+            }
+            if let Value::Object(map) = node {
+                map.insert(Name::new(key), Value::Null);
+            }
+        }
+        PathSegment::Index(i) => {
+            if let Value::List(items) = node
+                && let Some(item) = items.get_mut(*i)
+            {
+                *item = Value::Null;
+            }
+        }
+    }
+}
