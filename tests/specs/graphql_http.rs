@@ -311,14 +311,7 @@ spec!(
     a_failed_field_nulls_the_nearest_nullable_position_as_the_spec_says,
     |app| {
         let key = app.admin_key("clinic");
-        let group = app.query(
-            Some(&key),
-            "mutation { createGroup(input: { name: \"Evening circle\", visibility: PUBLIC }) { id } }",
-            json!({}),
-        )["createGroup"]["id"]
-            .as_str()
-            .expect("group")
-            .to_owned();
+        let group = app.public_group(&key, "Evening circle");
         app.create_meeting(&key, kinship_tests::weekly_meeting(&group, json!({})))
             .expect("meeting");
         let answer = |query: &str| app.post(Some(&key), query, json!({})).1;

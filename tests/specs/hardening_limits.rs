@@ -9,14 +9,7 @@ use std::time::{Duration, Instant};
 /// A clinic with a public group holding one weekly meeting; returns the key, group and meeting.
 fn clinic_with_meeting(app: &TestApp) -> (String, String, String) {
     let key = app.admin_key("clinic");
-    let group = app.query(
-        Some(&key),
-        "mutation { createGroup(input: { name: \"Evening circle\", visibility: PUBLIC }) { id } }",
-        json!({}),
-    )["createGroup"]["id"]
-        .as_str()
-        .expect("group")
-        .to_owned();
+    let group = app.public_group(&key, "Evening circle");
     let meeting = create_meeting(app, &key, &group, json!({ "rrule": "FREQ=WEEKLY;BYDAY=TU", "startTime": "19:00", "durationMinutes": 60, "startsOn": "2026-01-06" }))
         .expect("a weekly meeting");
     (key, group, meeting)

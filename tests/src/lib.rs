@@ -316,6 +316,18 @@ impl TestApp {
         (id, token)
     }
 
+    /// Creates a public group of the key's organization; its global id.
+    pub fn public_group(&self, key: &str, name: &str) -> String {
+        self.query(
+            Some(key),
+            "mutation($n: String!) { createGroup(input: { name: $n, visibility: PUBLIC }) { id } }",
+            json!({ "n": name }),
+        )["createGroup"]["id"]
+            .as_str()
+            .expect("a group id")
+            .to_owned()
+    }
+
     /// Creates a meeting from `input` (a `CreateMeetingInput`, such as [`weekly_meeting`]'s
     /// with changes); its id, or the first error.
     pub fn create_meeting(&self, key: &str, input: Value) -> Result<String, Value> {
