@@ -441,12 +441,9 @@ async fn execute_counted(
                         let request =
                             kinship_schema::prepare_request(request, &state.db, viewer, count);
                         let mut response = state.schema.execute(request).instrument(span).await;
-                        // Where a failed field's null goes: the spec's null propagation.
-                        state.preflight.propagate_nulls(
-                            &query,
-                            operation_name.as_deref(),
-                            &mut response,
-                        );
+                        state
+                            .preflight
+                            .settle(&query, operation_name.as_deref(), &mut response);
                         response
                     }
                 }

@@ -14,12 +14,13 @@ mod cost;
 pub mod inputs;
 mod introspection;
 mod nulls;
+mod parse_errors;
 
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, OperationDefinition, OperationType, Selection,
     SelectionSet,
 };
-use async_graphql::{ErrorExtensionValues, Name, Positioned, Request, ServerError};
+use async_graphql::{ErrorExtensionValues, Name, Positioned, Request, Response, ServerError};
 pub(crate) use catalog::Catalog;
 
 /// The limits applied to every GraphQL request.
@@ -550,6 +551,23 @@ fn count_aliases(document: &ExecutableDocument) -> usize {
         .map(|f| count(&f.node.selection_set.node))
         .sum();
     in_operations + in_fragments
+}
+
+impl Preflight {
+    /// Settles a response that has errors, as the GraphQL spec and a reader expect: date
+    /// parse errors name their argument and the form expected, and each failed field's `null`
+    /// goes to the nearest nullable position. `query` is the request's document (parsed again:
+    /// errors are the rare path), its operation named `operation_name`.
+    pub fn settle(&self, query: &str, operation_name: Option<&str>, response: &mut Response) {
+        if response.errors.is_empty() {
+            return;
+        }
+        let Ok(document) = async_graphql::parser::parse_query(query) else {
+            return;
+        };
+        parse_errors::explain(&document, response);
+        nulls::propagate(&self.catalog, &document, operation_name, response);
+    }
 }
 
 /// The operation a request will run, if the document determines it.

@@ -2,62 +2,54 @@
 //! type is nullable; if it is non-null, the `null` moves up to the nearest nullable position
 //! that holds it (and to `data` itself when there is none). async-graphql 7 leaves a failed
 //! field out of `data` instead, and typed clients (Apollo Kotlin, Relay, graphql-codegen) break
-//! on a `null` the SDL says cannot be there. Read only when a response has errors: the
-//! document is parsed again, and each error's path walked through the schema's types.
+//! on a `null` the SDL says cannot be there. Each error's path is walked through the schema's
+//! types ([`super::Preflight::settle`]).
 
 use super::catalog::{Catalog, TypeRef, Wrapper};
-use super::{Preflight, selected_operation};
+use super::selected_operation;
 use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection, SelectionSet};
 use async_graphql::{Name, PathSegment, Response, Value};
 
-impl Preflight {
-    /// Puts each failed field's `null` where the spec says (see the module), for a response to
-    /// `query` (its operation named `operation_name`, if it has several).
-    pub fn propagate_nulls(
-        &self,
-        query: &str,
-        operation_name: Option<&str>,
-        response: &mut Response,
-    ) {
-        if response.errors.is_empty() {
-            return;
+/// Puts each failed field's `null` where the spec says (see the module), for a response to
+/// `document` (its operation named `operation_name`, if it has several).
+pub(super) fn propagate(
+    catalog: &Catalog,
+    document: &ExecutableDocument,
+    operation_name: Option<&str>,
+    response: &mut Response,
+) {
+    let Some(operation) = selected_operation(document, operation_name) else {
+        return;
+    };
+    let root = match operation.ty {
+        OperationType::Mutation => &catalog.mutation,
+        _ => &catalog.query,
+    };
+    let mut targets: Vec<&[PathSegment]> = Vec::new();
+    for error in &response.errors {
+        if error.path.is_empty() {
+            continue;
         }
-        let Ok(document) = async_graphql::parser::parse_query(query) else {
-            return;
-        };
-        let Some(operation) = selected_operation(&document, operation_name) else {
-            return;
-        };
-        let root = match operation.ty {
-            OperationType::Mutation => &self.catalog.mutation,
-            _ => &self.catalog.query,
-        };
-        let mut targets: Vec<&[PathSegment]> = Vec::new();
-        for error in &response.errors {
-            if error.path.is_empty() {
-                continue;
-            }
-            let selection = &operation.selection_set.node;
-            match nullable_prefix(&self.catalog, &document, selection, root, &error.path) {
-                Some(len) => targets.push(&error.path[..len]),
-                None => {
-                    response.data = Value::Null;
-                    return;
-                }
+        let selection = &operation.selection_set.node;
+        match nullable_prefix(catalog, document, selection, root, &error.path) {
+            Some(len) => targets.push(&error.path[..len]),
+            None => {
+                response.data = Value::Null;
+                return;
             }
         }
-        // A position inside one already nulled stays inside that null.
-        targets.sort_by_key(|t| t.len());
-        let mut nulled: Vec<Vec<PathSegment>> = Vec::new();
-        for target in targets {
-            if nulled.iter().any(|n| target.starts_with(n)) {
-                continue;
-            }
-            nulled.push(target.to_vec());
+    }
+    // A position inside one already nulled stays inside that null.
+    targets.sort_by_key(|t| t.len());
+    let mut nulled: Vec<Vec<PathSegment>> = Vec::new();
+    for target in targets {
+        if nulled.iter().any(|n| target.starts_with(n)) {
+            continue;
         }
-        for target in &nulled {
-            set_null(&mut response.data, target);
-        }
+        nulled.push(target.to_vec());
+    }
+    for target in &nulled {
+        set_null(&mut response.data, target);
     }
 }
 

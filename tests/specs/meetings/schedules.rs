@@ -385,3 +385,23 @@ spec!(the_next_occurrences_need_no_window, |app| {
         "the next two from a day, across a daylight-saving change"
     );
 });
+
+spec!(
+    a_bad_instant_names_its_argument_and_the_form_expected,
+    |app| {
+        let (key, group) = clinic_with_group(&app, "PUBLIC");
+        let id = meeting(&app, &key, weekly_meeting(&group, json!({})));
+        let error = app.query_error(
+        None,
+        "query($id: ID!) { meeting(id: $id) { occurrences(from: \"2026-12-01\", first: 2) { start } } }",
+        json!({ "id": id }),
+    );
+        assert_eq!(code(&error), "BAD_USER_INPUT");
+        assert_eq!(error["extensions"]["field"], "from", "{error}");
+        let message = error["message"].as_str().expect("message");
+        assert!(
+            message.starts_with("from: give an instant in RFC 3339 with its offset"),
+            "{message}"
+        );
+    }
+);
