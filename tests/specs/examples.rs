@@ -1,10 +1,7 @@
-//! Every `examples/queries/*.graphql` runs against the demo data without errors, and the client
-//! snippets in `examples/clients/` work against a real server.
-//!
-//! A query file may start with comment lines that say how to run it:
-//! `# auth: demo-admin` (send the demo organization's admin key),
-//! `# variables: { ... }` (JSON variables) and `# group: NAME` (the variable `id` is the global
-//! id of the demo group of that name).
+//! Every `examples/queries/*.graphql` runs against the demo data without errors with the one
+//! command a user runs (`examples/run.py FILE`, which reads each file's `# auth:`,
+//! `# variables:` and `# group:` header), and the client snippets in `examples/clients/` work
+//! against a real server.
 
 use kinship_tests::serde_json::{self, Value, json};
 use kinship_tests::spec;
@@ -12,41 +9,6 @@ use std::path::{Path, PathBuf};
 
 fn examples_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples")
-}
-
-fn header(text: &str, key: &str) -> Option<String> {
-    text.lines()
-        .take_while(|l| l.starts_with('#'))
-        .find_map(|l| {
-            l.strip_prefix('#')?
-                .trim()
-                .strip_prefix(key)
-                .map(|v| v.trim().to_owned())
-        })
-}
-
-/// A member token for the demo member the examples act as (`demo-sam`).
-fn demo_member_token(app: &kinship_tests::TestApp, key: &str) -> String {
-    let member = app.query(
-        Some(key),
-        "{ groups(filter: { text: \"Evening\" }) { edges { node { members { edges { node { id externalRef } } } } } } }",
-        json!({}),
-    );
-    let id = member["groups"]["edges"][0]["node"]["members"]["edges"]
-        .as_array()
-        .expect("members")
-        .iter()
-        .find(|e| e["node"]["externalRef"] == "demo-sam")
-        .expect("demo-sam is in the evening group")["node"]["id"]
-        .clone();
-    app.query(
-        Some(key),
-        "mutation($id: ID!) { issueMemberToken(input: { memberId: $id }) { token } }",
-        json!({ "id": id }),
-    )["issueMemberToken"]["token"]
-        .as_str()
-        .expect("token")
-        .to_owned()
 }
 
 spec!(every_example_query_runs_against_the_demo_data, |app| {
@@ -59,33 +21,39 @@ spec!(every_example_query_runs_against_the_demo_data, |app| {
     files.sort();
     assert!(files.len() >= 3, "examples exist");
     for file in files {
-        let text = std::fs::read_to_string(&file).expect("read example");
-        let token = match header(&text, "auth:").as_deref() {
-            Some("demo-admin") => Some(key.clone()),
-            Some("demo-member") => Some(demo_member_token(&app, &key)),
-            None => None,
-            Some(other) => panic!("{}: unknown auth '{other}'", file.display()),
-        };
-        let mut variables: Value = header(&text, "variables:")
-            .map(|v| serde_json::from_str(&v).expect("variables are JSON"))
-            .unwrap_or_else(|| json!({}));
-        if let Some(name) = header(&text, "group:") {
-            let found = app.query(
-                Some(&key),
-                "query($t: String) { groups(filter: { text: $t }) { edges { node { id name } } } }",
-                json!({ "t": name }),
-            );
-            variables["id"] = found["groups"]["edges"]
-                .as_array()
-                .and_then(|edges| edges.iter().find(|e| e["node"]["name"] == name.as_str()))
-                .map(|e| e["node"]["id"].clone())
-                .unwrap_or_else(|| panic!("{}: no demo group '{name}'", file.display()));
-        }
-        let (status, body) = app.post(token.as_deref(), &text, variables);
-        assert_eq!(status, 200, "{}: {body}", file.display());
+        let run = std::process::Command::new("python3")
+            .arg(examples_dir().join("run.py"))
+            .arg(&file)
+            .env("KINSHIP_URL", app.url("/graphql"))
+            .env("KINSHIP_API_KEY", &key)
+            .output()
+            .expect("python3 runs examples/run.py");
+        let printed = String::from_utf8_lossy(&run.stdout);
+        assert!(
+            run.status.success(),
+            "{}: {printed}{}",
+            file.display(),
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let body: Value = serde_json::from_str(&printed).expect("the runner prints the response");
         assert!(body.get("errors").is_none(), "{}: {body}", file.display());
         assert!(body["data"].is_object(), "{}: {body}", file.display());
     }
+    let without_key = std::process::Command::new("python3")
+        .arg(examples_dir().join("run.py"))
+        .arg(examples_dir().join("queries/group-overview.graphql"))
+        .env("KINSHIP_URL", app.url("/graphql"))
+        .env_remove("KINSHIP_API_KEY")
+        .output()
+        .expect("python3 runs examples/run.py");
+    let said = String::from_utf8_lossy(&without_key.stderr);
+    assert!(!without_key.status.success());
+    assert_eq!(
+        said.lines().count(),
+        1,
+        "one line says what is missing: {said}"
+    );
+    assert!(said.contains("KINSHIP_API_KEY"), "{said}");
 });
 
 spec!(the_curl_and_python_clients_work, |app| {
