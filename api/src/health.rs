@@ -52,7 +52,11 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
             .insert_header(("Retry-After", "5"))
             .json(json!({
                 "status": "unavailable",
-                "reason": "the database does not answer or does not take writes"
+                "reason": "the database does not answer or does not take writes",
+                "errors": [{
+                    "message": "the database does not answer or does not take writes",
+                    "extensions": { "code": "UNAVAILABLE" }
+                }]
             }))
     }
 }

@@ -105,6 +105,12 @@ fn cors(origins: &[String]) -> Cors {
     cors
 }
 
+/// A route for `GET` and `HEAD` (which answers the same headers, without the body).
+fn get_or_head() -> actix_web::Route {
+    use actix_web::guard;
+    web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
+}
+
 /// Registers every route of the service.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -115,24 +121,24 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .route(
         "/feeds/meetings/{file}",
-        web::get().to(crate::feeds::icalendar::meeting_feed),
+        get_or_head().to(crate::feeds::icalendar::meeting_feed),
     )
     .route(
         "/feeds/groups/{file}",
-        web::get().to(crate::feeds::icalendar::group_feed),
+        get_or_head().to(crate::feeds::icalendar::group_feed),
     )
     .route(
         "/feeds/meeting-guide/{organization}",
-        web::get().to(crate::feeds::meeting_guide::feed),
+        get_or_head().to(crate::feeds::meeting_guide::feed),
     )
-    .route("/graphiql", web::get().to(crate::graphiql::page))
+    .route("/graphiql", get_or_head().to(crate::graphiql::page))
     .route(
         "/graphiql/assets/{file}",
-        web::get().to(crate::graphiql::asset),
+        get_or_head().to(crate::graphiql::asset),
     )
-    .route("/healthz", web::get().to(healthz))
-    .route("/readyz", web::get().to(readyz))
-    .route("/", web::get().to(to_graphiql));
+    .route("/healthz", get_or_head().to(healthz))
+    .route("/readyz", get_or_head().to(readyz))
+    .route("/", get_or_head().to(to_graphiql));
 }
 
 /// Moves the meeting occurrence horizon forward: checked every hour, extended once a day

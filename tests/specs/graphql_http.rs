@@ -352,3 +352,39 @@ spec!(
         assert_eq!(code(&refused["errors"][0]), "BAD_USER_INPUT");
     }
 );
+
+spec!(every_route_answers_head_and_errors_in_one_shape, |app| {
+    for path in [
+        "/healthz",
+        "/readyz",
+        "/graphiql",
+        "/graphiql/assets/kinship-graphiql.js",
+    ] {
+        let head = app.client.head(app.url(path)).send().expect("answer");
+        assert_eq!(head.status(), 200, "HEAD {path}");
+        let get = app.client.get(app.url(path)).send().expect("answer");
+        assert_eq!(
+            head.headers().get("content-type"),
+            get.headers().get("content-type"),
+            "HEAD {path} answers GET's headers"
+        );
+        assert!(
+            head.bytes().expect("body").is_empty(),
+            "HEAD {path} has no body"
+        );
+    }
+    for path in [
+        "/feeds/meetings/not-a-uuid.ics",
+        "/feeds/meetings/00000000-0000-0000-0000-000000000000.ics",
+        "/feeds/groups/00000000-0000-0000-0000-000000000000.ics",
+        "/feeds/meeting-guide/nobody.json",
+        "/feeds/meeting-guide/nobody",
+        "/nowhere",
+    ] {
+        let missing = app.client.get(app.url(path)).send().expect("answer");
+        assert_eq!(missing.status(), 404, "{path}");
+        let body: Value = missing.json().expect("a JSON body");
+        assert_eq!(code(&body["errors"][0]), "NOT_FOUND", "{path}: {body}");
+        assert!(body["errors"][0]["message"].is_string(), "{path}: {body}");
+    }
+});

@@ -1,7 +1,9 @@
 //! The iCalendar feeds' routes: `GET /feeds/meetings/{meetingId}.ics` and
 //! `GET /feeds/groups/{groupId}.ics`. What they write is `kinship_schema::meetings::icalendar`.
 
-use crate::server::AppState;
+use super::feed_error;
+use crate::server::{AppState, json_error};
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use kinship_schema::db::Id;
 use kinship_schema::meetings::icalendar::render;
@@ -13,8 +15,11 @@ async fn serve(state: web::Data<AppState>, file: String, group: bool) -> HttpRes
         .and_then(|id| uuid::Uuid::parse_str(id).ok())
         .map(Id)
     else {
-        return HttpResponse::NotFound()
-            .body("feeds are /feeds/meetings/{uuid}.ics and /feeds/groups/{uuid}.ics");
+        return json_error(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "feeds are /feeds/meetings/{uuid}.ics and /feeds/groups/{uuid}.ics",
+        );
     };
     let (meeting, group_id) = if group {
         (None, Some(id))
@@ -41,16 +46,19 @@ async fn serve(state: web::Data<AppState>, file: String, group: bool) -> HttpRes
                     .content_type("text/calendar; charset=utf-8")
                     .insert_header(("Cache-Control", "public, max-age=300"))
                     .body(body),
-                Err(_) => HttpResponse::InternalServerError().finish(),
+                Err(_) => json_error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "INTERNAL",
+                    "the feed could not be written",
+                ),
             }
         }
-        Ok(None) => HttpResponse::NotFound().body("no such public meeting or group"),
-        Err(e) => HttpResponse::build(if e.code() == "UNAVAILABLE" {
-            actix_web::http::StatusCode::SERVICE_UNAVAILABLE
-        } else {
-            actix_web::http::StatusCode::INTERNAL_SERVER_ERROR
-        })
-        .body(e.message()),
+        Ok(None) => json_error(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "no such public meeting or group",
+        ),
+        Err(e) => feed_error(&e),
     }
 }
 

@@ -1,16 +1,18 @@
 //! `GET /feeds/meeting-guide/{organizationSlug}.json`: an organization's public meetings in the
 //! Meeting Guide format (entries written by `kinship_schema::meetings::meeting_guide`).
 
-use crate::server::AppState;
+use super::feed_error;
+use crate::server::{AppState, json_error};
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use kinship_schema::meetings::meeting_guide::entries;
 use kinship_schema::meetings::model::published_by;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// `GET /feeds/meeting-guide/{organizationSlug}.json`.
 pub async fn feed(path: web::Path<String>, state: web::Data<AppState>) -> HttpResponse {
     let Some(slug) = path.into_inner().strip_suffix(".json").map(str::to_owned) else {
-        return HttpResponse::NotFound().json(json!({ "error": "feeds end in .json" }));
+        return json_error(StatusCode::NOT_FOUND, "NOT_FOUND", "feeds end in .json");
     };
     let published = state.db.run(move |conn| published_by(conn, &slug)).await;
     match published {
@@ -30,17 +32,18 @@ pub async fn feed(path: web::Path<String>, state: web::Data<AppState>) -> HttpRe
                     .insert_header(("Cache-Control", "public, max-age=300"))
                     .insert_header(("Access-Control-Allow-Origin", "*"))
                     .body(body),
-                _ => HttpResponse::InternalServerError()
-                    .json(json!({ "error": "the feed could not be written", "code": "INTERNAL" })),
+                _ => json_error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "INTERNAL",
+                    "the feed could not be written",
+                ),
             }
         }
-        Ok(None) => {
-            HttpResponse::NotFound().json(json!({ "error": "no organization with this slug" }))
-        }
-        Err(e) => {
-            let status = if e.code() == "UNAVAILABLE" { 503 } else { 500 };
-            HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap_or_default())
-                .json(json!({ "error": e.message(), "code": e.code() }))
-        }
+        Ok(None) => json_error(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "no organization with this slug",
+        ),
+        Err(e) => feed_error(&e),
     }
 }

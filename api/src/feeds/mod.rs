@@ -3,3 +3,13 @@
 
 pub mod icalendar;
 pub mod meeting_guide;
+
+/// A feed's answer when the database fails it: `UNAVAILABLE` (503) when it cannot be reached in
+/// time, else the error's code (500), in the shape of every other route's errors.
+fn feed_error(error: &kinship_schema::error::ApiError) -> actix_web::HttpResponse {
+    let status = match error.code() {
+        "UNAVAILABLE" => actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+        _ => actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    crate::server::json_error(status, error.code(), &error.message())
+}
