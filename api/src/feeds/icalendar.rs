@@ -1,9 +1,8 @@
 //! The iCalendar feeds' routes: `GET /feeds/meetings/{meetingId}.ics` and
 //! `GET /feeds/groups/{groupId}.ics`. What they write is `kinship_schema::meetings::icalendar`.
 
-use super::feed_error;
-use crate::server::{AppState, json_error};
-use actix_web::http::StatusCode;
+use super::{feed_error, no_feed, not_written};
+use crate::server::AppState;
 use actix_web::{HttpResponse, web};
 use kinship_schema::db::Id;
 use kinship_schema::meetings::icalendar::render;
@@ -15,11 +14,7 @@ async fn serve(state: web::Data<AppState>, file: String, group: bool) -> HttpRes
         .and_then(|id| uuid::Uuid::parse_str(id).ok())
         .map(Id)
     else {
-        return json_error(
-            StatusCode::NOT_FOUND,
-            "NOT_FOUND",
-            "feeds are /feeds/meetings/{uuid}.ics and /feeds/groups/{uuid}.ics",
-        );
+        return no_feed("feeds are /feeds/meetings/{uuid}.ics and /feeds/groups/{uuid}.ics");
     };
     let (meeting, group_id) = if group {
         (None, Some(id))
@@ -46,18 +41,10 @@ async fn serve(state: web::Data<AppState>, file: String, group: bool) -> HttpRes
                     .content_type("text/calendar; charset=utf-8")
                     .insert_header(("Cache-Control", "public, max-age=300"))
                     .body(body),
-                Err(_) => json_error(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "INTERNAL",
-                    "the feed could not be written",
-                ),
+                Err(_) => not_written(),
             }
         }
-        Ok(None) => json_error(
-            StatusCode::NOT_FOUND,
-            "NOT_FOUND",
-            "no such public meeting or group",
-        ),
+        Ok(None) => no_feed("no such public meeting or group"),
         Err(e) => feed_error(&e),
     }
 }

@@ -1,9 +1,8 @@
 //! `GET /feeds/meeting-guide/{organizationSlug}.json`: an organization's public meetings in the
 //! Meeting Guide format (entries written by `kinship_schema::meetings::meeting_guide`).
 
-use super::feed_error;
-use crate::server::{AppState, json_error};
-use actix_web::http::StatusCode;
+use super::{feed_error, no_feed, not_written};
+use crate::server::AppState;
 use actix_web::{HttpResponse, web};
 use kinship_schema::meetings::meeting_guide::entries;
 use kinship_schema::meetings::model::published_by;
@@ -12,7 +11,7 @@ use serde_json::Value;
 /// `GET /feeds/meeting-guide/{organizationSlug}.json`.
 pub async fn feed(path: web::Path<String>, state: web::Data<AppState>) -> HttpResponse {
     let Some(slug) = path.into_inner().strip_suffix(".json").map(str::to_owned) else {
-        return json_error(StatusCode::NOT_FOUND, "NOT_FOUND", "feeds end in .json");
+        return no_feed("feeds end in .json");
     };
     let published = state.db.run(move |conn| published_by(conn, &slug)).await;
     match published {
@@ -32,18 +31,10 @@ pub async fn feed(path: web::Path<String>, state: web::Data<AppState>) -> HttpRe
                     .insert_header(("Cache-Control", "public, max-age=300"))
                     .insert_header(("Access-Control-Allow-Origin", "*"))
                     .body(body),
-                _ => json_error(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "INTERNAL",
-                    "the feed could not be written",
-                ),
+                _ => not_written(),
             }
         }
-        Ok(None) => json_error(
-            StatusCode::NOT_FOUND,
-            "NOT_FOUND",
-            "no organization with this slug",
-        ),
+        Ok(None) => no_feed("no organization with this slug"),
         Err(e) => feed_error(&e),
     }
 }

@@ -13,3 +13,17 @@ fn feed_error(error: &kinship_schema::error::ApiError) -> actix_web::HttpRespons
     };
     crate::server::json_error(status, error.code(), &error.message())
 }
+
+/// A feed that could not be written (500 `INTERNAL`).
+fn not_written() -> actix_web::HttpResponse {
+    crate::server::json_error(
+        actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
+        "INTERNAL",
+        "the feed could not be written",
+    )
+}
+
+/// No such feed (404 `NOT_FOUND`), and why.
+fn no_feed(why: &str) -> actix_web::HttpResponse {
+    crate::server::json_error(actix_web::http::StatusCode::NOT_FOUND, "NOT_FOUND", why)
+}
