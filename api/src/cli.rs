@@ -463,6 +463,9 @@ fn serve(
         config.bind = bind;
     }
     let telemetry = telemetry::init(&config)?;
+    // The port first: a start that cannot listen leaves the database as it was.
+    let listener = std::net::TcpListener::bind(config.bind)
+        .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
     let (db, applied) = migrate(&config)?;
     if !applied.is_empty() {
         tracing::info!(migrations = ?applied, "database migrated");
@@ -474,14 +477,16 @@ fn serve(
         None
     };
     let result = actix_web::rt::System::new().block_on(async move {
-        let (server, addrs) = server::start(&config, db)
-            .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
+        let (server, addrs) = server::start(&config, db, listener)
+            .map_err(|e| format!("cannot serve on {}: {e}", config.bind))?;
         let base = addrs
             .first()
             .map(|a| format!("http://{a}"))
             .unwrap_or_default();
         let mut value = json!({ "url": format!("{base}/graphql"), "graphiql": format!("{base}/graphiql") });
-        let mut text = format!("Kinship is listening on {base}\n  GraphQL:  {base}/graphql\n  GraphiQL: {base}/graphiql");
+        let database = shown_database(&config.database_url);
+        value["database"] = json!(database);
+        let mut text = format!("Kinship is listening on {base}\n  GraphQL:  {base}/graphql\n  GraphiQL: {base}/graphiql\n  Database: {database}");
         if let Some(demo) = &demo {
             value["demo"] = json!({
                 "organization": { "id": demo.organization.id, "slug": demo.organization.slug },
@@ -502,6 +507,23 @@ fn serve(
     tracing::info!("server stopped");
     telemetry.shutdown();
     result
+}
+
+/// The database as the banner shows it: a SQLite file by its absolute path, a server's URL
+/// without its password.
+fn shown_database(url: &str) -> String {
+    match kinship_schema::db::BackendKind::from_url(url) {
+        kinship_schema::db::BackendKind::Postgres => redact(url),
+        kinship_schema::db::BackendKind::Sqlite => {
+            let path = url
+                .strip_prefix("sqlite://")
+                .or_else(|| url.strip_prefix("sqlite:"))
+                .unwrap_or(url);
+            std::path::absolute(path)
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|_| path.to_owned())
+        }
+    }
 }
 
 #[cfg(test)]

@@ -164,6 +164,7 @@ async fn keep_horizon(db: Db, known: KnownHorizon) {
 pub fn start(
     config: &Config,
     db: Db,
+    listener: std::net::TcpListener,
 ) -> std::io::Result<(actix_web::dev::Server, Vec<SocketAddr>)> {
     let signer = db
         .conn()
@@ -219,7 +220,7 @@ pub fn start(
     })
     .workers(config.workers)
     .shutdown_timeout(config.shutdown_timeout.as_secs())
-    .bind(config.bind)?;
+    .listen(listener)?;
     let addrs = server.addrs();
     Ok((server.run(), addrs))
 }

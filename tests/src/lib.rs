@@ -171,8 +171,12 @@ impl TestApp {
         let server_config = config.clone();
         let thread = std::thread::spawn(move || {
             let result = actix_web::rt::System::new().block_on(async move {
-                let (server, addrs) =
-                    kinship_api::server::start(&server_config, db).expect("bind the server");
+                let (server, addrs) = kinship_api::server::start(
+                    &server_config,
+                    db,
+                    std::net::TcpListener::bind(server_config.bind).expect("bind the server"),
+                )
+                .expect("start the server");
                 sender
                     .send((server.handle(), addrs[0]))
                     .expect("report the address");
