@@ -89,3 +89,12 @@ spec!(
         );
     }
 );
+
+spec!(the_smallest_scale_writes_attendance_too, |app| {
+    let report = seed(&app, "10");
+    assert_eq!(report["meetings"], 10);
+    assert!(
+        report["attendance"].as_u64().expect("attendance") > 0,
+        "{report}"
+    );
+});

@@ -424,13 +424,11 @@ fn members_of(rng: &mut StdRng, batch: &mut Batch, group: &GroupRow, city: &City
     }
 }
 
-/// The last four weeks of attendance for a tenth of the batch's meetings, by their members.
+/// The last four weeks of attendance for a tenth of the batch's meetings (every tenth, so that
+/// the smallest scales have some too), by their members.
 fn attendance_of(rng: &mut StdRng, batch: &mut Batch) {
     let now = Utc::now();
-    for meeting in &batch.meetings {
-        if !rng.random_bool(0.1) {
-            continue;
-        }
+    for meeting in batch.meetings.iter().step_by(10) {
         let Ok(schedule) = meeting.schedule() else {
             continue;
         };
