@@ -335,6 +335,12 @@ spec!(
             json!(["meetings", "nodes", 0, "occurrences"])
         );
 
+        // The same key selected twice is one field (the spec merges them): still nulled.
+        let merged = answer(
+            "{ meetings(first: 1) { totalCount } meetings(first: 1) { nodes { occurrences(first: 0) { start } } } }",
+        );
+        assert_eq!(merged["data"]["meetings"], Value::Null, "{merged}");
+
         // A nullable field is nulled where it stands, aliases and all.
         let nullable = answer(
             "{ big: meetings(first: 500) { totalCount } small: meetings(first: 1) { totalCount } }",
@@ -350,6 +356,25 @@ spec!(
         );
         assert_eq!(refused["data"], Value::Null, "{refused}");
         assert_eq!(code(&refused["errors"][0]), "BAD_USER_INPUT");
+
+        // Which is why a document runs one mutation: a second one's failure would hide the
+        // first one's result.
+        let (_, two) = app.post(
+            Some(&key),
+            "mutation { a: revokeApiKey(input: { id: \"x\" }) { id } b: revokeApiKey(input: { id: \"y\" }) { id } }",
+            json!({}),
+        );
+        assert_eq!(
+            code(&two["errors"][0]),
+            "GRAPHQL_VALIDATION_FAILED",
+            "{two}"
+        );
+        assert!(
+            two["errors"][0]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("batch")),
+            "{two}"
+        );
     }
 );
 

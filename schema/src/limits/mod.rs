@@ -232,6 +232,17 @@ impl Preflight {
                 introspection: 0,
             });
         };
+        if operation.ty == OperationType::Mutation
+            && root_fields(document, &operation.selection_set.node) > 1
+        {
+            // A failed non-null payload nulls `data` (the spec's null propagation), which would
+            // hide the other mutations' results, written or not: one per document.
+            return Err(coded_error(
+                "a mutation document runs one mutation; send several as a batch (a JSON array of requests)",
+                "GRAPHQL_VALIDATION_FAILED",
+                &[],
+            ));
+        }
         let root = match operation.ty {
             OperationType::Query => self.catalog.query.as_str(),
             OperationType::Mutation => self.catalog.mutation.as_str(),
@@ -568,6 +579,25 @@ impl Preflight {
         parse_errors::explain(&document, response);
         nulls::propagate(&self.catalog, &document, operation_name, response);
     }
+}
+
+/// How many fields a selection set selects at its own level, through its fragments (each
+/// fragment counted once: validation refuses cycles).
+fn root_fields(document: &ExecutableDocument, set: &SelectionSet) -> usize {
+    set.items
+        .iter()
+        .map(|item| match &item.node {
+            Selection::Field(field) if field.node.name.node == "__typename" => 0,
+            Selection::Field(_) => 1,
+            Selection::InlineFragment(inline) => {
+                root_fields(document, &inline.node.selection_set.node)
+            }
+            Selection::FragmentSpread(spread) => document
+                .fragments
+                .get(&spread.node.fragment_name.node)
+                .map_or(0, |f| root_fields(document, &f.node.selection_set.node)),
+        })
+        .sum()
 }
 
 /// The operation a request will run, if the document determines it.

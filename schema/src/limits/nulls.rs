@@ -55,7 +55,8 @@ pub(super) fn propagate(
 
 /// The length of the longest prefix of `path` that ends at a nullable position (`None`: none
 /// does, so `data` becomes `null`). Where the walk cannot type a position (`__typename`, a
-/// document that no longer validates), the failed field's own position is taken.
+/// document that no longer validates), it stops there and takes the nearest nullable position
+/// it typed (the failed field's own, when it typed none).
 fn nullable_prefix(
     catalog: &Catalog,
     document: &ExecutableDocument,
@@ -64,23 +65,28 @@ fn nullable_prefix(
     path: &[PathSegment],
 ) -> Option<usize> {
     let mut non_null: Vec<bool> = Vec::with_capacity(path.len());
-    let mut current: Option<(&SelectionSet, TypeRef)> = None;
+    let mut current: Option<(Vec<&SelectionSet>, TypeRef)> = None;
     for segment in path {
-        let ty = match (segment, &current) {
-            (PathSegment::Field(key), None) => field_at(catalog, document, selection, root, key),
-            (PathSegment::Field(key), Some((set, ty))) => {
-                field_at(catalog, document, set, ty.named(), key)
+        let next = match (segment, &current) {
+            (PathSegment::Field(key), None) => field_at(catalog, document, &[selection], root, key),
+            (PathSegment::Field(key), Some((sets, ty))) => {
+                field_at(catalog, document, sets, ty.named(), key)
             }
-            (PathSegment::Index(_), Some((set, ty))) => list_item(ty).map(|item| (item, *set)),
+            (PathSegment::Index(_), Some((sets, ty))) => {
+                list_item(ty).map(|item| (item, sets.clone()))
+            }
             (PathSegment::Index(_), None) => None,
         };
-        let Some((ty, set)) = ty else {
-            return Some(path.len());
+        let Some((ty, sets)) = next else {
+            break;
         };
         non_null.push(ty.0.ends_with('!'));
-        current = Some((set, ty));
+        current = Some((sets, ty));
     }
-    (1..=path.len()).rev().find(|&len| !non_null[len - 1])
+    if non_null.is_empty() {
+        return Some(path.len());
+    }
+    (1..=non_null.len()).rev().find(|&len| !non_null[len - 1])
 }
 
 /// The item type of a list type (`[Meeting!]!` gives `Meeting!`).
@@ -95,21 +101,44 @@ fn list_item(ty: &TypeRef) -> Option<TypeRef> {
     }
 }
 
-/// The type of the field selected under response key `key` in `set` (fragments included) on
-/// `parent_type`, with its own selection set.
+/// The type of the field selected under response key `key` in `sets` (fragments included)
+/// on `parent_type`, with every selection set selected under that key: the spec merges them.
+/// When the selections disagree on nullability the position counts as non-null.
 fn field_at<'a>(
+    catalog: &Catalog,
+    document: &'a ExecutableDocument,
+    sets: &[&'a SelectionSet],
+    parent_type: &str,
+    key: &str,
+) -> Option<(TypeRef, Vec<&'a SelectionSet>)> {
+    let mut found: Vec<(TypeRef, &'a SelectionSet)> = Vec::new();
+    for set in sets {
+        collect(catalog, document, set, parent_type, key, &mut found);
+    }
+    let (first, _) = found.first()?;
+    let ty = match found.iter().any(|(t, _)| t.0.ends_with('!')) {
+        true if !first.0.ends_with('!') => TypeRef(format!("{}!", first.0)),
+        _ => first.clone(),
+    };
+    Some((ty, found.into_iter().map(|(_, set)| set).collect()))
+}
+
+/// Adds to `found` each field of `set` (through fragments) under response key `key`.
+fn collect<'a>(
     catalog: &Catalog,
     document: &'a ExecutableDocument,
     set: &'a SelectionSet,
     parent_type: &str,
     key: &str,
-) -> Option<(TypeRef, &'a SelectionSet)> {
+    found: &mut Vec<(TypeRef, &'a SelectionSet)>,
+) {
     for item in &set.items {
         match &item.node {
             Selection::Field(field) if field.node.response_key().node.as_str() == key => {
                 let name = field.node.name.node.as_str();
-                let ty = catalog.field(parent_type, name)?.ty.clone();
-                return Some((ty, &field.node.selection_set.node));
+                if let Some(shape) = catalog.field(parent_type, name) {
+                    found.push((shape.ty.clone(), &field.node.selection_set.node));
+                }
             }
             Selection::Field(_) => {}
             Selection::InlineFragment(inline) => {
@@ -118,28 +147,30 @@ fn field_at<'a>(
                     .type_condition
                     .as_ref()
                     .map_or(parent_type, |c| c.node.on.node.as_str());
-                if let Some(found) =
-                    field_at(catalog, document, &inline.node.selection_set.node, on, key)
-                {
-                    return Some(found);
-                }
-            }
-            Selection::FragmentSpread(spread) => {
-                let fragment = document.fragments.get(&spread.node.fragment_name.node)?;
-                let on = fragment.node.type_condition.node.on.node.as_str();
-                if let Some(found) = field_at(
+                collect(
                     catalog,
                     document,
-                    &fragment.node.selection_set.node,
+                    &inline.node.selection_set.node,
                     on,
                     key,
-                ) {
-                    return Some(found);
+                    found,
+                );
+            }
+            Selection::FragmentSpread(spread) => {
+                if let Some(fragment) = document.fragments.get(&spread.node.fragment_name.node) {
+                    let on = fragment.node.type_condition.node.on.node.as_str();
+                    collect(
+                        catalog,
+                        document,
+                        &fragment.node.selection_set.node,
+                        on,
+                        key,
+                        found,
+                    );
                 }
             }
         }
     }
-    None
 }
 
 /// Sets `null` at `path` in `data`, creating on the way the objects async-graphql left out

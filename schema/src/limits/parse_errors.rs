@@ -23,10 +23,17 @@ pub(super) fn explain(document: &ExecutableDocument, response: &mut Response) {
 }
 
 fn explain_one(document: &ExecutableDocument, error: &mut ServerError) {
-    let Some(rest) = error.message.strip_prefix("Failed to parse \"") else {
-        return;
-    };
-    let Some((scalar, detail)) = rest.split_once("\": ") else {
+    let (scalar, detail) = if let Some(rest) = error.message.strip_prefix("Failed to parse \"") {
+        match rest.split_once("\": ") {
+            Some(parts) => parts,
+            None => return,
+        }
+    } else if let Some(rest) = error.message.strip_prefix("Expected input type \"") {
+        match rest.split_once("\", ") {
+            Some(parts) => parts,
+            None => return,
+        }
+    } else {
         return;
     };
     let Some((_, form)) = FORMS.iter().find(|(name, _)| *name == scalar) else {

@@ -190,7 +190,10 @@ pub(crate) fn type_codes(codes: &[String]) -> String {
 }
 
 pub(crate) fn apply_schedule(row: &mut MeetingRow, schedule: ScheduleInput) {
-    row.rrule = schedule.rrule.filter(|r| !r.trim().is_empty());
+    row.rrule = schedule
+        .rrule
+        .as_deref()
+        .and_then(super::recurrence::rule_text);
     row.start_time = schedule.start_time.trim().to_owned();
     row.duration_minutes = schedule.duration_minutes;
     row.starts_on = schedule.starts_on;

@@ -52,6 +52,14 @@ pub fn latest_day() -> NaiveDate {
     NaiveDate::from_ymd_opt(2199, 12, 31).unwrap_or(NaiveDate::MAX)
 }
 
+/// A rule as it is stored and read: upper case, without the `RRULE:` a calendar pastes with it,
+/// trimmed; `None` when blank.
+pub fn rule_text(text: &str) -> Option<String> {
+    let upper = text.trim().to_ascii_uppercase();
+    let rule = upper.strip_prefix("RRULE:").unwrap_or(&upper).trim();
+    (!rule.is_empty()).then(|| rule.to_owned())
+}
+
 /// Checks the parts of a rule (already upper case, without `RRULE:`): only [`RULE_PARTS`],
 /// each once, with bounded values.
 fn check_rule_parts(text: &str) -> Result<(), ScheduleError> {
@@ -186,13 +194,9 @@ impl Schedule {
                 format!("use a day up to {}", latest_day()),
             ));
         }
-        let rrule = match rrule.map(str::trim).filter(|r| !r.is_empty()) {
+        let rrule = match rrule.and_then(rule_text) {
             None => None,
             Some(text) => {
-                let text = text
-                    .strip_prefix("RRULE:")
-                    .unwrap_or(text)
-                    .to_ascii_uppercase();
                 if text.contains("DTSTART") || text.contains('\n') {
                     return Err(invalid(
                         "rrule",

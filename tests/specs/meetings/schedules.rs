@@ -403,5 +403,38 @@ spec!(
             message.starts_with("from: give an instant in RFC 3339 with its offset"),
             "{message}"
         );
+        let number = app.query_error(
+            None,
+            "query($id: ID!) { meeting(id: $id) { occurrences(from: 5, first: 2) { start } } }",
+            json!({ "id": id }),
+        );
+        assert_eq!(number["extensions"]["field"], "from", "{number}");
     }
 );
+
+spec!(a_rule_pasted_from_a_calendar_is_read_as_a_rule, |app| {
+    let (key, group) = clinic_with_group(&app, "PUBLIC");
+    for pasted in ["RRULE:FREQ=WEEKLY;BYDAY=TU", "rrule:freq=weekly;byday=tu "] {
+        let created = app.query(
+            Some(&key),
+            CREATE_MEETING,
+            json!({ "input": weekly_meeting(&group, json!({ "schedule": { "rrule": pasted, "startTime": "19:00", "durationMinutes": 60, "startsOn": "2026-01-06" } })) }),
+        );
+        assert_eq!(
+            created["createMeeting"]["schedule"]["rrule"], "FREQ=WEEKLY;BYDAY=TU",
+            "{pasted}"
+        );
+    }
+    let with_start = app.query_error(
+        Some(&key),
+        CREATE_MEETING,
+        json!({ "input": weekly_meeting(&group, json!({ "schedule": { "rrule": "DTSTART:20260106T190000\nRRULE:FREQ=WEEKLY", "startTime": "19:00", "durationMinutes": 60, "startsOn": "2026-01-06" } })) }),
+    );
+    assert_eq!(code(&with_start), "BAD_USER_INPUT");
+    assert!(
+        with_start["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("startsOn")),
+        "{with_start}"
+    );
+});

@@ -1,0 +1,2 @@
+-- The rules' old spelling is not kept: nothing to undo.
+SELECT 1;
