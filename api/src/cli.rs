@@ -472,7 +472,10 @@ fn serve(
     }
     let demo = if demo {
         let mut conn = db.conn().map_err(|e| e.message())?;
-        Some(kinship_schema::demo::load(&mut conn).map_err(|e| e.message())?)
+        Some(
+            kinship_schema::demo::load(&mut conn, config.demo_key.as_deref())
+                .map_err(|e| e.message())?,
+        )
     } else {
         None
     };
@@ -493,10 +496,14 @@ fn serve(
                 "apiKey": demo.key.secret,
             });
             text.push_str(&format!(
-                "\nDemo organization '{}' {}. Its admin API key (shown once):\n  {}\n\
+                "\nDemo organization '{}' {}. Its admin API key ({}):\n  {}\n\
                  In GraphiQL, open Headers and paste {{\"Authorization\": \"Bearer {}\"}}",
                 demo.organization.slug,
                 if demo.loaded { "loaded" } else { "already present" },
+                match config.demo_key {
+                    Some(_) => "KINSHIP_DEMO_KEY's, the same at every start",
+                    None => "a new one at every start; set KINSHIP_DEMO_KEY to keep one",
+                },
                 demo.key.secret,
                 demo.key.secret,
             ));

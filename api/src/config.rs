@@ -69,6 +69,9 @@ pub struct Config {
     /// `KINSHIP_AUTH_FAILURES_PER_MINUTE`: wrong keys or tokens one client may send in a
     /// minute before it is answered `RATE_LIMITED` for the rest of it.
     pub auth_failures_per_minute: u32,
+    /// `KINSHIP_DEMO_KEY`: the demo organization's admin key for `serve --demo` (`kinship_` and
+    /// at least 32 more characters), kept across restarts; unset, each start issues a new one.
+    pub demo_key: Option<String>,
     /// `KINSHIP_GRAPHIQL`: serve the GraphiQL IDE at `/graphiql` (default true).
     pub graphiql: bool,
     /// `KINSHIP_TRUST_FORWARDED_FOR`: behind a reverse proxy, tell clients apart by the last
@@ -210,6 +213,16 @@ impl Config {
             )?,
             trust_forwarded_for: env.boolean("KINSHIP_TRUST_FORWARDED_FOR", false)?,
             graphiql: env.boolean("KINSHIP_GRAPHIQL", true)?,
+            demo_key: match env.get("KINSHIP_DEMO_KEY") {
+                Some(key) if !kinship_schema::api_keys::model::is_chosen_secret(&key) => {
+                    return Err(env.error(
+                        "KINSHIP_DEMO_KEY",
+                        "kinship_ and at least 32 more characters, no spaces",
+                        "(hidden)",
+                    ));
+                }
+                other => other,
+            },
             cors_origins: match env.get("KINSHIP_CORS_ORIGINS") {
                 None => Vec::new(),
                 Some(list) => {
@@ -342,5 +355,11 @@ mod tests {
         assert_eq!(e.var, "DATABASE_URL");
         let e = config(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4318")]).expect_err("rejected");
         assert_eq!(e.var, "OTEL_EXPORTER_OTLP_ENDPOINT");
+        let e = config(&[("KINSHIP_DEMO_KEY", "kinship_short")]).expect_err("rejected");
+        assert_eq!(e.var, "KINSHIP_DEMO_KEY");
+        assert!(
+            !e.to_string().contains("short"),
+            "the key is not echoed: {e}"
+        );
     }
 }

@@ -37,26 +37,57 @@ pub struct DemoData {
 }
 
 /// Loads the demo data into a database that does not have it yet, and issues an admin key
-/// for the demo organization either way, so every `serve --demo` prints a working key (and the
-/// key printed by the previous start stops working).
-pub fn load(conn: &mut DbConnection) -> ApiResult<DemoData> {
-    if let Some(organization) = organizations::find_by_slug(conn, DEMO_SLUG)? {
-        keys::revoke_named(conn, organization.id, DEMO_KEY_NAME)?;
-        keys::revoke_named(conn, organization.id, organizations::FIRST_ADMIN_KEY_NAME)?;
-        let key = keys::create(conn, organization.id, DEMO_KEY_NAME, &[Scope::Admin])?;
+/// for the demo organization either way, so every `serve --demo` prints a working key: the
+/// operator's `chosen` one (`KINSHIP_DEMO_KEY`), the same at every start, or else a new one
+/// (and the key printed by the previous start stops working).
+pub fn load(conn: &mut DbConnection, chosen: Option<&str>) -> ApiResult<DemoData> {
+    let (organization, first_key) = match organizations::find_by_slug(conn, DEMO_SLUG)? {
+        Some(organization) => (organization, None),
+        None => {
+            let (organization, key) =
+                organizations::create_with_admin_key(conn, "Demo Recovery Network", DEMO_SLUG)?;
+            community(conn, organization.id)?;
+            (organization, Some(key))
+        }
+    };
+    let loaded = first_key.is_some();
+    if let (None, Some(key)) = (chosen, first_key) {
         return Ok(DemoData {
             organization,
             key,
-            loaded: false,
+            loaded,
         });
     }
-    let (organization, key) =
-        organizations::create_with_admin_key(conn, "Demo Recovery Network", DEMO_SLUG)?;
-    community(conn, organization.id)?;
+    if let Some(secret) = chosen
+        && let Some(row) = keys::find_active_by_secret(conn, secret)?
+        && row.organization_id == organization.id
+    {
+        let key = keys::IssuedKey {
+            row,
+            secret: secret.to_owned(),
+        };
+        return Ok(DemoData {
+            organization,
+            key,
+            loaded,
+        });
+    }
+    keys::revoke_named(conn, organization.id, DEMO_KEY_NAME)?;
+    keys::revoke_named(conn, organization.id, organizations::FIRST_ADMIN_KEY_NAME)?;
+    let key = match chosen {
+        Some(secret) => keys::create_with_secret(
+            conn,
+            organization.id,
+            DEMO_KEY_NAME,
+            &[Scope::Admin],
+            secret.to_owned(),
+        )?,
+        None => keys::create(conn, organization.id, DEMO_KEY_NAME, &[Scope::Admin])?,
+    };
     Ok(DemoData {
         organization,
         key,
-        loaded: true,
+        loaded,
     })
 }
 

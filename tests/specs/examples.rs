@@ -174,3 +174,28 @@ spec!(each_demo_start_revokes_the_previous_demo_key, |app| {
         200
     );
 });
+
+spec!(a_chosen_demo_key_stays_the_same_across_starts, |app| {
+    let chosen = "kinship_demo-key-for-my-laptop-0123456789abcdef";
+    let start = || {
+        let (db, _) = kinship_api::cli::migrate(&app.config).expect("connect");
+        let mut conn = db.conn().expect("a connection");
+        kinship_schema::demo::load(&mut conn, Some(chosen))
+            .expect("demo data")
+            .key
+            .secret
+    };
+    assert_eq!(start(), chosen);
+    assert_eq!(start(), chosen, "a restart keeps it");
+    assert_eq!(
+        app.post(Some(chosen), "{ viewer { kind } }", json!({})).0,
+        200
+    );
+    let random = app.load_demo();
+    assert_ne!(random, chosen);
+    assert_eq!(
+        app.post(Some(chosen), "{ viewer { kind } }", json!({})).0,
+        401,
+        "a start without it issues a new key and retires the chosen one"
+    );
+});

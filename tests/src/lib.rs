@@ -277,7 +277,7 @@ impl TestApp {
     pub fn load_demo(&self) -> String {
         let (db, _) = kinship_api::cli::migrate(&self.config).expect("connect");
         let mut conn = db.conn().expect("a connection");
-        kinship_schema::demo::load(&mut conn)
+        kinship_schema::demo::load(&mut conn, None)
             .expect("demo data")
             .key
             .secret

@@ -70,6 +70,27 @@ pub fn create(
     name: &str,
     scopes: &[Scope],
 ) -> ApiResult<IssuedKey> {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let secret = format!("{SECRET_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes));
+    create_with_secret(conn, organization_id, name, scopes, secret)
+}
+
+/// Creates a key whose secret the operator chose (`KINSHIP_DEMO_KEY`): `kinship_` and at least
+/// 32 more characters.
+pub fn create_with_secret(
+    conn: &mut DbConnection,
+    organization_id: Id,
+    name: &str,
+    scopes: &[Scope],
+    secret: String,
+) -> ApiResult<IssuedKey> {
+    if !is_chosen_secret(&secret) {
+        return Err(ApiError::bad_input(
+            "secret",
+            format!("use {SECRET_PREFIX} and at least 32 more characters"),
+        ));
+    }
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(ApiError::bad_input("name", "use 1 to 100 characters"));
@@ -77,9 +98,6 @@ pub fn create(
     if scopes.is_empty() {
         return Err(ApiError::bad_input("scopes", "give at least one scope"));
     }
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    let secret = format!("{SECRET_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes));
     let mut sorted = scopes.to_vec();
     sorted.sort();
     sorted.dedup();
@@ -98,6 +116,14 @@ pub fn create(
         .values(&row)
         .execute(conn)?;
     Ok(IssuedKey { row, secret })
+}
+
+/// Whether a secret an operator chose may be a key's: `kinship_` and at least 32 more
+/// characters, none of them blank.
+pub fn is_chosen_secret(secret: &str) -> bool {
+    secret
+        .strip_prefix(SECRET_PREFIX)
+        .is_some_and(|rest| rest.chars().count() >= 32 && !rest.chars().any(char::is_whitespace))
 }
 
 /// The unrevoked key whose secret this is.
