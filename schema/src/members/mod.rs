@@ -365,4 +365,22 @@ impl MemberQuery {
         let id = decode_id_of(NodeKind::Member, &id, "id")?;
         Ok(Member::load_visible(ctx, id).await?)
     }
+
+    /// The member of your organization with this `externalRef` (your platform's own user id,
+    /// as given to `upsertMember`), for API keys with `read`; null when there is none (or it
+    /// was erased).
+    async fn member_by_external_ref(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Your platform's reference for the member.")] external_ref: String,
+    ) -> async_graphql::Result<Option<Member>> {
+        let organization_id = policy::staff(viewer(ctx), Scope::Read)?;
+        let found = db(ctx)?
+            .run(move |conn| model::find_by_external_ref(conn, organization_id, &external_ref))
+            .await?;
+        match found.filter(|row| row.erased_at.is_none()) {
+            Some(row) => Ok(Member::load_visible(ctx, row.id).await?),
+            None => Ok(None),
+        }
+    }
 }

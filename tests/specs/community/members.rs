@@ -430,3 +430,36 @@ spec!(credentials_have_global_ids_like_every_object, |app| {
         "a bare UUID is not a credential's id"
     );
 });
+
+spec!(staff_find_a_member_by_their_own_reference, |app| {
+    let key = app.admin_key("clinic");
+    let (id, token) = app.member_with_token(&key, "patient-4711", "Sam R.", "PERSON_IN_RECOVERY");
+    let lookup = "query($r: String!) { memberByExternalRef(externalRef: $r) { id displayName externalRef } }";
+    let found = app.query(Some(&key), lookup, json!({ "r": "patient-4711" }));
+    assert_eq!(found["memberByExternalRef"]["id"], id.as_str());
+    assert_eq!(found["memberByExternalRef"]["externalRef"], "patient-4711");
+    let nobody = app.query(Some(&key), lookup, json!({ "r": "patient-0000" }));
+    assert_eq!(nobody["memberByExternalRef"], Value::Null);
+    let elsewhere = app.admin_key("elsewhere");
+    let other = app.query(Some(&elsewhere), lookup, json!({ "r": "patient-4711" }));
+    assert_eq!(
+        other["memberByExternalRef"],
+        Value::Null,
+        "another organization's reference is not found"
+    );
+    let anonymous = app.query_error(None, lookup, json!({ "r": "patient-4711" }));
+    assert_eq!(code(&anonymous), "UNAUTHENTICATED");
+    let as_member = app.query_error(Some(&token), lookup, json!({ "r": "patient-4711" }));
+    assert_eq!(code(&as_member), "FORBIDDEN");
+    app.query(
+        Some(&token),
+        "mutation { eraseMember(input: {}) { id } }",
+        json!({}),
+    );
+    let erased = app.query(Some(&key), lookup, json!({ "r": "patient-4711" }));
+    assert_eq!(
+        erased["memberByExternalRef"],
+        Value::Null,
+        "erased members are gone"
+    );
+});
