@@ -238,6 +238,11 @@ spec!(outsiders_are_refused_or_see_nothing, |app| {
             Outsider::SeesNull("node"),
         ),
         (
+            "query($r: String!) { memberByExternalRef(externalRef: $r) { id } }",
+            json!({ "r": "sam" }),
+            Outsider::SeesNull("memberByExternalRef"),
+        ),
+        (
             "query($id: ID!) { node(id: $id) { id } }",
             json!({ "id": f.membership }),
             Outsider::SeesNull("node"),
