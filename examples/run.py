@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Runs one file of examples/queries/ against a Kinship server, as written: its `# variables:`
-header, its credentials (`# auth: demo-admin` sends your key; `# auth: demo-member` mints a
-token for the demo member with it) and `# group: NAME` (the variable `id` becomes that group's
-id). Prints the response; exits 1 when it has errors. Python's standard library only.
+header (where a string `now`, `now+2h`, `now-30m` or `now+7d` becomes that instant, so that
+examples about "soon" stay true), its credentials (`# auth: demo-admin` sends your key;
+`# auth: demo-member` mints a token for the demo member with it) and `# group: NAME` (the
+variable `id` becomes that group's id). Prints the response; exits 1 when it has errors.
+Python's standard library only.
 
   python3 examples/run.py examples/queries/meetings-near.graphql
   KINSHIP_API_KEY=kinship_... python3 examples/run.py examples/queries/group-overview.graphql
@@ -10,12 +12,33 @@ id). Prints the response; exits 1 when it has errors. Python's standard library 
 """
 
 import argparse
+import datetime
 import json
 import os
 import pathlib
+import re
 import sys
 import urllib.error
 import urllib.request
+
+
+RELATIVE = re.compile(r"^now(?:([+-])(\d+)([mhd]))?$")
+UNITS = {"m": "minutes", "h": "hours", "d": "days"}
+
+
+def resolved(value, now):
+    """`value` with every string `now[+-N(m|h|d)]` replaced by that instant (RFC 3339, UTC)."""
+    if isinstance(value, dict):
+        return {k: resolved(v, now) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolved(v, now) for v in value]
+    match = RELATIVE.match(value) if isinstance(value, str) else None
+    if not match:
+        return value
+    sign, amount, unit = match.groups()
+    shift = datetime.timedelta(**{UNITS[unit]: int(amount)}) if amount else datetime.timedelta()
+    instant = now + shift if sign != "-" else now - shift
+    return instant.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def header(text, key):
@@ -56,7 +79,8 @@ def main():
                         help="the demo admin key that `serve --demo` printed (or KINSHIP_API_KEY)")
     args = parser.parse_args()
     text = args.file.read_text()
-    variables = json.loads(header(text, "variables:") or "{}")
+    now = datetime.datetime.now(datetime.timezone.utc)
+    variables = resolved(json.loads(header(text, "variables:") or "{}"), now)
     auth = header(text, "auth:")
     if auth and not args.key:
         sys.exit(f"{args.file.name} acts as the demo organization: give --key or set "
