@@ -576,7 +576,7 @@ impl Preflight {
         let Ok(document) = async_graphql::parser::parse_query(query) else {
             return;
         };
-        parse_errors::explain(&document, response);
+        parse_errors::explain(&self.catalog, &document, response);
         nulls::propagate(&self.catalog, &document, operation_name, response);
     }
 }

@@ -409,6 +409,21 @@ spec!(
             json!({ "id": id }),
         );
         assert_eq!(number["extensions"]["field"], "from", "{number}");
+        let nested = app.query_error(
+            Some(&key),
+            "mutation($g: ID!) { createMeeting(input: { groupId: $g, name: \"x\", timezone: \"UTC\", attendanceMode: ONLINE, online: { url: \"https://meet.example.org/x\" }, schedule: { startTime: \"19:00\", durationMinutes: 60, startsOn: \"12/01/2026\" } }) { id } }",
+            json!({ "g": group }),
+        );
+        assert_eq!(
+            nested["extensions"]["field"], "input.schedule.startsOn",
+            "{nested}"
+        );
+        assert!(
+            nested["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("input.schedule.startsOn: give a day as YYYY-MM-DD")),
+            "{nested}"
+        );
     }
 );
 
