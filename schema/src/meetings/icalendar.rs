@@ -85,11 +85,17 @@ fn transitions(zone: Tz, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<DateTime
     found
 }
 
-/// A `VTIMEZONE` listing `zone`'s offset changes over the years the events span.
+/// A `VTIMEZONE` listing `zone`'s offset changes over the years the events span, from the one
+/// in effect at `from` (so that an observance covers the first event's start).
 fn vtimezone(out: &mut String, zone: Tz, from: DateTime<Utc>, to: DateTime<Utc>) {
     line(out, "BEGIN:VTIMEZONE");
     line(out, &format!("TZID:{}", zone.name()));
-    let changes = transitions(zone, from, to);
+    let mut changes: Vec<DateTime<Utc>> = transitions(zone, from - Duration::days(400), from)
+        .into_iter()
+        .last()
+        .into_iter()
+        .collect();
+    changes.extend(transitions(zone, from, to));
     if changes.is_empty() {
         let (seconds, name) = offset_at(zone, from);
         line(out, "BEGIN:STANDARD");

@@ -124,7 +124,8 @@ spec!(
         let unfolded = ics.replace("\r\n ", "");
         for expected in [
             "BEGIN:VCALENDAR\r\n",
-            "BEGIN:VTIMEZONE\r\nTZID:America/New_York\r\n",
+            // The observance in effect at the first start (the clocks went back on 2025-11-02).
+            "BEGIN:VTIMEZONE\r\nTZID:America/New_York\r\nBEGIN:STANDARD\r\nDTSTART:20251102T020000\r\nTZOFFSETFROM:-0400\r\nTZOFFSETTO:-0500\r\nTZNAME:EST\r\n",
             "BEGIN:DAYLIGHT\r\nDTSTART:20260308T020000\r\nTZOFFSETFROM:-0500\r\nTZOFFSETTO:-0400\r\nTZNAME:EDT\r\n",
             "BEGIN:STANDARD\r\nDTSTART:20261101T020000\r\nTZOFFSETFROM:-0400\r\nTZOFFSETTO:-0500\r\nTZNAME:EST\r\n",
             "DTSTART;TZID=America/New_York:20260106T190000\r\n",
