@@ -39,18 +39,33 @@ pub(super) fn propagate(
             }
         }
     }
-    // A position inside one already nulled stays inside that null.
+    // A position inside one already nulled stays inside that null (checked by each prefix's
+    // key, so that many errors cost their number, not its square).
     targets.sort_by_key(|t| t.len());
-    let mut nulled: Vec<Vec<PathSegment>> = Vec::new();
+    let mut nulled: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut kept: Vec<&[PathSegment]> = Vec::new();
     for target in targets {
-        if nulled.iter().any(|n| target.starts_with(n)) {
-            continue;
+        let inside = (1..=target.len()).any(|len| nulled.contains(&key_of(&target[..len])));
+        if !inside && nulled.insert(key_of(target)) {
+            kept.push(target);
         }
-        nulled.push(target.to_vec());
     }
-    for target in &nulled {
+    for target in kept {
         set_null(&mut response.data, target);
     }
+}
+
+/// A path as text, to tell positions apart.
+fn key_of(path: &[PathSegment]) -> String {
+    let mut key = String::new();
+    for segment in path {
+        match segment {
+            PathSegment::Field(name) => key.push_str(name),
+            PathSegment::Index(i) => key.push_str(&i.to_string()),
+        }
+        key.push('\u{0}');
+    }
+    key
 }
 
 /// The length of the longest prefix of `path` that ends at a nullable position (`None`: none
