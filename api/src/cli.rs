@@ -522,10 +522,7 @@ fn shown_database(url: &str) -> String {
     match kinship_schema::db::BackendKind::from_url(url) {
         kinship_schema::db::BackendKind::Postgres => redact(url),
         kinship_schema::db::BackendKind::Sqlite => {
-            let path = url
-                .strip_prefix("sqlite://")
-                .or_else(|| url.strip_prefix("sqlite:"))
-                .unwrap_or(url);
+            let path = kinship_schema::db::sqlite_path(url);
             std::path::absolute(path)
                 .map(|p| p.display().to_string())
                 .unwrap_or_else(|_| path.to_owned())

@@ -34,6 +34,13 @@ impl BackendKind {
     }
 }
 
+/// The file a SQLite `DATABASE_URL` names: the URL without its `sqlite://` or `sqlite:`.
+pub fn sqlite_path(url: &str) -> &str {
+    url.strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url)
+}
+
 impl DbConnection {
     /// The backend of this connection.
     pub fn backend(&self) -> BackendKind {
@@ -52,10 +59,7 @@ impl DbConnection {
                 PgConnection::establish(&url).map(DbConnection::Pg)
             }
             BackendKind::Sqlite => {
-                let path = url
-                    .strip_prefix("sqlite://")
-                    .or_else(|| url.strip_prefix("sqlite:"))
-                    .unwrap_or(url);
+                let path = sqlite_path(url);
                 let busy_ms = timeout.as_millis();
                 let setup = format!(
                     "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {busy_ms}; \

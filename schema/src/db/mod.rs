@@ -22,7 +22,7 @@ pub mod types;
 pub(crate) mod windowed;
 
 pub(crate) use bulk::insert_in_batches;
-pub use connection::{BackendKind, DbConnection, MultiBackend};
+pub use connection::{BackendKind, DbConnection, MultiBackend, sqlite_path};
 pub use pool::{Db, DbSettings};
 pub use stats::StatementCount;
 pub(crate) use transaction::find_for_update;

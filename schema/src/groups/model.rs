@@ -169,7 +169,7 @@ pub fn update(
 ) -> ApiResult<GroupRow> {
     write_transaction(conn, |conn| {
         if change.name.is_some() {
-            lock_meetings_of(conn, id)?;
+            crate::meetings::model::lock_of_group(conn, id)?;
         }
         let mut row = find_for_update!(conn, support_groups, id, GroupRow)?
             .filter(|g| g.organization_id == organization_id)
@@ -183,22 +183,6 @@ pub fn update(
         crate::meetings::horizon::set_public(conn, id, row.visibility == GroupVisibility::Public)?;
         Ok(row)
     })
-}
-
-/// Locks a group's meetings (PostgreSQL; SQLite's write transaction holds the database): a
-/// rename rewrites their search documents (a trigger), and taking the meetings before the
-/// group is the order every meeting write takes (the meeting, then its group), so that a rename
-/// and a meeting's change wait for each other instead of deadlocking.
-fn lock_meetings_of(conn: &mut DbConnection, group_id: Id) -> ApiResult<()> {
-    use crate::db::tables::meetings;
-    if let DbConnection::Pg(pg) = conn {
-        meetings::table
-            .filter(meetings::group_id.eq(group_id))
-            .select(meetings::id)
-            .for_update()
-            .load::<Id>(pg)?;
-    }
-    Ok(())
 }
 
 /// The groups with these ids.

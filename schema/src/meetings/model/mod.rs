@@ -460,6 +460,21 @@ pub fn find_many(conn: &mut DbConnection, ids: &[Id]) -> ApiResult<Vec<MeetingRo
         .load(conn)?)
 }
 
+/// Locks a group's meetings (PostgreSQL; SQLite's write transaction holds the database): a
+/// rename rewrites their search documents (a trigger), and taking the meetings before the
+/// group is the order every meeting write takes (the meeting, then its group), so that a rename
+/// and a meeting's change wait for each other instead of deadlocking.
+pub fn lock_of_group(conn: &mut DbConnection, group_id: Id) -> ApiResult<()> {
+    if let DbConnection::Pg(pg) = conn {
+        meetings::table
+            .filter(meetings::group_id.eq(group_id))
+            .select(meetings::id)
+            .for_update()
+            .load::<Id>(pg)?;
+    }
+    Ok(())
+}
+
 /// The meetings of these groups, as `(group id, meeting)` pairs in creation order.
 pub fn of_groups(conn: &mut DbConnection, group_ids: &[Id]) -> ApiResult<Vec<(Id, MeetingRow)>> {
     Ok(meetings::table
